@@ -1,0 +1,35 @@
+/**
+ * What a micro-benchmark scenario hands back: raw counts and nanoseconds, never formatted text.
+ * bench/results.ts turns a Measurement into a scenario entry of results.json.
+ */
+export type ParamValue = string | number | boolean;
+
+export interface Measurement {
+  /** Scenario id from the issue, for example `ring.spsc.200B`. */
+  readonly id: string;
+  /** What was measured: `mqlab`, or the peer's name (`node`, `ringbuf.js`, ...). */
+  readonly target: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  /** Messages moved in the measured window (warm-up excluded). */
+  readonly messages: number;
+  /** Payload bytes moved in the measured window. */
+  readonly payloadBytes: number;
+  /** Wall time of the measured window. */
+  readonly elapsedNs: number;
+  /** Threads that ran the scenario (the main thread included). */
+  readonly threads: number;
+  /** Throughput of each sample (msgs/s), for confidence intervals; optional. */
+  readonly samplesMsgsPerS?: readonly number[];
+  /** Extra figures a scenario wants on record (for example bytes stored per record). */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+export interface MicroOptions {
+  /** Measured time per scenario, in milliseconds. */
+  readonly durationMs: number;
+}
+
+export type MicroScenarioGroup = (options: MicroOptions) => Promise<Measurement[]>;
+
+/** Every payload in the micro suite. */
+export const PAYLOAD_BYTES = 200;
