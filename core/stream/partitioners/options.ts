@@ -1,0 +1,67 @@
+/**
+ * Defaults of every partitioner in one place, and their validation. Options are checked once, at
+ * construction, and never again on the per-record path.
+ */
+import { z } from 'zod';
+import { KafkaConfigError } from '../../errors/index.js';
+import type { CounterPartitionerOptions, DefaultPartitionerOptions, RandomInt } from './types.js';
+
+/** Java's ThreadLocalRandom.nextInt() stand-in: a uniform int in [0, 2^31). */
+export const mathRandomInt: RandomInt = () => Math.floor(Math.random() * 0x80000000);
+
+export const PARTITIONER_DEFAULTS = {
+  /** ProducerConfig `batch.size` default. */
+  batchSize: 16_384,
+  /** ProducerConfig `partitioner.ignore.keys` default. */
+  ignoreKeys: false,
+  /** ProducerConfig `partitioner.adaptive.partitioning.enable` default. */
+  adaptivePartitioningEnable: true,
+  random: mathRandomInt,
+} as const;
+
+export interface ResolvedDefaultPartitionerOptions {
+  /** The sticky batch size actually used: max(1, batch.size). */
+  readonly batchSize: number;
+  readonly ignoreKeys: boolean;
+  readonly adaptivePartitioningEnable: boolean;
+  readonly random: RandomInt;
+}
+
+const randomSchema = z.custom<RandomInt>((v) => typeof v === 'function', { message: 'must be a function returning an integer' });
+
+const defaultOptionsSchema = z
+  .object({
+    batchSize: z.number().int().min(0).max(0x7fffffff).optional(),
+    ignoreKeys: z.boolean().optional(),
+    adaptivePartitioningEnable: z.boolean().optional(),
+    random: randomSchema.optional(),
+  })
+  .strict();
+
+const counterOptionsSchema = z.object({ random: randomSchema.optional() }).strict();
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, component: string): T {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.map(String).join('.') ?? '';
+  let value: unknown = input;
+  for (const key of issue?.path ?? []) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  const shown = typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
+  throw new KafkaConfigError(`Invalid ${component} option ${path === '' ? '(options)' : `'${path}'`}: ${issue?.message ?? 'invalid'} (got ${shown})`);
+}
+
+export function resolveDefaultPartitionerOptions(options?: DefaultPartitionerOptions): ResolvedDefaultPartitionerOptions {
+  const o = parseOrThrow(defaultOptionsSchema, options, 'partitioner');
+  return {
+    batchSize: Math.max(1, o.batchSize ?? PARTITIONER_DEFAULTS.batchSize),
+    ignoreKeys: o.ignoreKeys ?? PARTITIONER_DEFAULTS.ignoreKeys,
+    adaptivePartitioningEnable: o.adaptivePartitioningEnable ?? PARTITIONER_DEFAULTS.adaptivePartitioningEnable,
+    random: o.random ?? PARTITIONER_DEFAULTS.random,
+  };
+}
+
+export function resolveCounterPartitionerOptions(options?: CounterPartitionerOptions): { readonly random: RandomInt } {
+  const o = parseOrThrow(counterOptionsSchema, options, 'partitioner');
+  return { random: o.random ?? PARTITIONER_DEFAULTS.random };
+}
