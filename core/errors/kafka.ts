@@ -99,3 +99,14 @@ registerErrorFactory('kafka', (r: ErrorRecord) => {
   if (r.name === 'KafkaJSProtocolError' && known !== undefined && known === r.type) return new KafkaProtocolError(known, r.message);
   return new MqlabError('kafka', r.code, r.type, r.message, r.retriable, r.name);
 });
+
+/**
+ * A call the client cannot make in its current state (after disconnect, before connect). Kafka has
+ * no protocol code for it; it carries NETWORK_EXCEPTION's code (13), as a closed connection would
+ * produce, and `type` says what happened.
+ */
+export class KafkaClientStateError extends MqlabError {
+  constructor(type: 'DISCONNECTED' | 'NOT_CONNECTED' | 'NOT_RUNNING', message: string) {
+    super('kafka', kafkaErrorCode('NETWORK_EXCEPTION'), type, message, false, 'KafkaJSError');
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What every client of one cluster shares: the cluster handle, one connection per broker, and a
+ * metadata cache. Producers, consumers and admins of one `Kafka` instance use one context.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { BrokerConnection, type Cluster, type TopicMetadata } from '../cluster/index.js';
+import { KafkaProtocolError } from '../errors/index.js';
+import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
+
+/** A reader of one partition's log in this thread, and what to close with it. */
+export interface OpenedReader {
+  readonly reader: PartitionLogReader;
+  readonly brokerId: number;
+  close(): void;
+}
+
+export class ClientContext {
+  readonly #connections = new Map<number, Promise<BrokerConnection>>();
+  readonly #metadata = new Map<string, TopicMetadata>();
+  readonly #closers = new Set<() => void>();
+  #closed = false;
+
+  constructor(readonly cluster: Cluster) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Metadata of one topic, from cache unless `refresh`; creates it when allowed. */
+  async topic(name: string, allowAutoTopicCreation: boolean, refresh = false): Promise<TopicMetadata> {
+    const cached = this.#metadata.get(name);
+    if (cached !== undefined && !refresh) return cached;
+    const [fresh] = await this.cluster.controller.fetchMetadata([name], allowAutoTopicCreation);
+    if (fresh === undefined) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: topic '${name}'`);
+    this.#metadata.set(name, fresh);
+    return fresh;
+  }
+
+  forget(name: string): void {
+    this.#metadata.delete(name);
+  }
+
+  /** The connection to a broker, opened on first use and again after the broker came back. */
+  async connection(brokerId: number): Promise<BrokerConnection> {
+    const existing = this.#connections.get(brokerId);
+    if (existing !== undefined) {
+      const connection = await existing.catch(() => undefined);
+      if (connection?.alive === true) return connection;
+      connection?.close();
+      this.#connections.delete(brokerId);
+    }
+    const handle = this.cluster.broker(brokerId);
+    if (handle === undefined) throw new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${brokerId} is not available`);
+    const opening = BrokerConnection.open(handle, this.cluster.config);
+    this.#connections.set(brokerId, opening);
+    return opening;
+  }
+
+  /** The leader's connection for a partition; LEADER_NOT_AVAILABLE while it has none. */
+  async leaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
+    const p = topic.partitions[partition];
+    if (p === undefined) {
+      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
+    }
+    if (p.leader < 0) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    return this.connection(p.leader);
+  }
+
+  /** Opens the leader's log of a partition for zero-copy reads in this thread. */
+  async openReader(topic: TopicMetadata, partition: number): Promise<OpenedReader> {
+    const p = topic.partitions[partition];
+    if (p === undefined) {
+      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
+    }
+    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
+    if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    const { port1, port2 } = new MessageChannel();
+    let descriptor;
+    try {
+      descriptor = await handle.call('openReader', { topicId: topic.topicId, partition, port: port2 }, [port2]);
+    } catch (error) {
+      port1.close();
+      throw error;
+    }
+    const reader = PartitionLogReader.attach(descriptor, { pullSegment: pullSegmentsFrom(port1) });
+    port1.unref();
+    const close = (): void => {
+      this.#closers.delete(close);
+      reader.close();
+      port1.close();
+    };
+    this.#closers.add(close);
+    return { reader, brokerId: handle.id, close };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const close of [...this.#closers]) close();
+    for (const opening of this.#connections.values()) (await opening.catch(() => undefined))?.close();
+    this.#connections.clear();
+  }
+}
+
+/** Where a client gets its context: resolved at connect(), so constructors stay synchronous. */
+export interface ContextSource {
+  get(): Promise<ClientContext>;
+}

@@ -1,0 +1,562 @@
+/**
+ * The kafkajs-shaped consumer: joins its group through the coordinator, reads each assigned
+ * partition straight from the leader's log (a RecordCursor over shared memory, up to the high
+ * watermark), hands messages to `eachMessage` or `eachBatch`, and commits what was processed
+ * (the last processed offset + 1) after each batch when autoCommit is on, as kafkajs does.
+ *
+ * Positions live on the client (DESIGN.md): the cluster only stores committed offsets. A heartbeat
+ * timer keeps the member alive; a rebalance answer makes the loop rejoin. With the eager assignors
+ * every partition is given up on a rebalance; with cooperative-sticky only the ones that move.
+ */
+import { channels } from '../../diagnostics.js';
+import { KafkaClientStateError, KafkaConfigError, KafkaProtocolError, MqlabError } from '../../errors/index.js';
+import type { RecordCursor } from '../../log/index.js';
+import { MemberIdRequiredError, type JoinGroupResponse, type SyncGroupResponse, type TopicPartitions } from '../../stream/group/index.js';
+import type { ClientContext, ContextSource, OpenedReader } from '../context.js';
+import { messageFromCursor } from './codec.js';
+import { CONSUMER_EVENTS, InstrumentationEmitter } from './instrumentation.js';
+import type { InstrumentationEvent, KafkaMessage } from './types.js';
+
+export const PartitionAssigners = {
+  roundRobin: 'RoundRobinAssigner',
+  range: 'range',
+  roundrobin: 'roundrobin',
+  sticky: 'sticky',
+  cooperativeSticky: 'cooperative-sticky',
+} as const;
+
+export interface ConsumerConfig {
+  readonly groupId: string;
+  /** Assignor names in preference order (PartitionAssigners.*); default kafkajs's round-robin. */
+  readonly partitionAssigners?: readonly string[];
+  readonly sessionTimeout?: number;
+  readonly rebalanceTimeout?: number;
+  readonly heartbeatInterval?: number;
+  readonly maxBytesPerPartition?: number;
+  readonly maxWaitTimeInMs?: number;
+  readonly allowAutoTopicCreation?: boolean;
+  /** What to do without a committed offset when fromBeginning is not given: kafkajs uses latest. */
+  readonly autoOffsetReset?: 'earliest' | 'latest' | 'none';
+  readonly retry?: { readonly initialRetryTime?: number };
+}
+
+export const consumerDefaults = {
+  sessionTimeout: 30_000,
+  rebalanceTimeout: 60_000,
+  heartbeatInterval: 3_000,
+  maxBytesPerPartition: 1_048_576,
+  maxWaitTimeInMs: 5_000,
+  allowAutoTopicCreation: true,
+  maxRecordsPerBatch: 5_000,
+} as const;
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+}
+
+export interface Batch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+  isEmpty(): boolean;
+  firstOffset(): string | null;
+  lastOffset(): string;
+  offsetLag(): string;
+  offsetLagLow(): string;
+}
+
+export interface EachBatchPayload {
+  batch: Batch;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+  commitOffsetsIfNecessary(): Promise<void>;
+  uncommittedOffsets(): { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] };
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export interface ConsumerRunConfig {
+  readonly autoCommit?: boolean;
+  readonly autoCommitInterval?: number | null;
+  readonly autoCommitThreshold?: number | null;
+  readonly eachBatchAutoResolve?: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly eachMessage?: (payload: EachMessagePayload) => Promise<void>;
+  readonly eachBatch?: (payload: EachBatchPayload) => Promise<void>;
+}
+
+interface Assigned {
+  readonly topic: string;
+  readonly partition: number;
+  readonly opened: OpenedReader;
+  readonly cursor: RecordCursor;
+  /** The next offset to process: what a commit stores. */
+  resolved: number;
+  committed: number;
+}
+
+type State = 'created' | 'connected' | 'running' | 'disconnected';
+
+const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class Consumer {
+  readonly events = CONSUMER_EVENTS;
+  readonly groupId: string;
+  readonly #source: ContextSource;
+  #ctx!: ClientContext;
+  readonly #clientId: string;
+  readonly #config: Required<Omit<ConsumerConfig, 'retry' | 'autoOffsetReset'>> & { autoOffsetReset: 'earliest' | 'latest' | 'none' | undefined };
+  readonly #emitter = new InstrumentationEmitter(CONSUMER_EVENTS);
+  readonly #topics = new Set<string>();
+  readonly #fromBeginning = new Map<string, boolean>();
+  readonly #assigned = new Map<string, Assigned>();
+  readonly #paused = new Set<string>();
+  readonly #seeks = new Map<string, number>();
+  #state: State = 'created';
+  #run: ConsumerRunConfig = {};
+  #memberId = '';
+  #generationId = -1;
+  #protocol = '';
+  #needsJoin = true;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(source: ContextSource, clientId: string, config: ConsumerConfig) {
+    if (config === undefined || typeof config.groupId !== 'string' || config.groupId.length === 0) {
+      throw new KafkaConfigError('Consumer groupId must be a non-empty string');
+    }
+    this.#source = source;
+    this.#clientId = clientId;
+    this.groupId = config.groupId;
+    this.#config = {
+      groupId: config.groupId,
+      partitionAssigners: config.partitionAssigners ?? [PartitionAssigners.roundRobin],
+      sessionTimeout: config.sessionTimeout ?? consumerDefaults.sessionTimeout,
+      rebalanceTimeout: config.rebalanceTimeout ?? consumerDefaults.rebalanceTimeout,
+      heartbeatInterval: config.heartbeatInterval ?? consumerDefaults.heartbeatInterval,
+      maxBytesPerPartition: config.maxBytesPerPartition ?? consumerDefaults.maxBytesPerPartition,
+      maxWaitTimeInMs: config.maxWaitTimeInMs ?? consumerDefaults.maxWaitTimeInMs,
+      allowAutoTopicCreation: config.allowAutoTopicCreation ?? consumerDefaults.allowAutoTopicCreation,
+      autoOffsetReset: config.autoOffsetReset,
+    };
+    if (this.#config.partitionAssigners.length === 0) throw new KafkaConfigError('partitionAssigners must name at least one assignor');
+  }
+
+  get memberId(): string {
+    return this.#memberId;
+  }
+
+  /** The partitions this member owns now, by topic. */
+  assignment(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const a of this.#assigned.values()) (out[a.topic] ??= []).push(a.partition);
+    for (const list of Object.values(out)) list.sort((x, y) => x - y);
+    return out;
+  }
+
+  on(eventName: (typeof CONSUMER_EVENTS)[keyof typeof CONSUMER_EVENTS], listener: (event: InstrumentationEvent<never>) => void): () => void {
+    return this.#emitter.on(eventName, listener);
+  }
+
+  async connect(): Promise<void> {
+    if (this.#state === 'disconnected') throw new KafkaClientStateError('DISCONNECTED', 'The consumer is disconnected; create a new one');
+    if (this.#state === 'created') {
+      this.#ctx = await this.#source.get();
+      this.#state = 'connected';
+      this.#emitter.emit(CONSUMER_EVENTS.CONNECT, {});
+    }
+  }
+
+  async subscribe(subscription: { topics?: readonly (string | RegExp)[]; topic?: string | RegExp; fromBeginning?: boolean }): Promise<void> {
+    this.#assertState('subscribe', ['connected']);
+    const wanted = subscription.topics ?? (subscription.topic === undefined ? [] : [subscription.topic]);
+    if (wanted.length === 0) throw new KafkaConfigError('subscribe needs a topic or topics');
+    for (const t of wanted) {
+      const names = typeof t === 'string' ? [t] : this.#ctx.cluster.controller.metadata.topicNames().filter((n) => t.test(n));
+      for (const name of names) {
+        await this.#ctx.topic(name, this.#config.allowAutoTopicCreation);
+        this.#topics.add(name);
+        this.#fromBeginning.set(name, subscription.fromBeginning ?? false);
+      }
+    }
+  }
+
+  run(config: ConsumerRunConfig = {}): Promise<void> {
+    this.#assertState('run', ['connected']);
+    if (this.#topics.size === 0) return Promise.reject(new KafkaConfigError('subscribe to at least one topic before run'));
+    if (config.eachMessage === undefined && config.eachBatch === undefined) return Promise.reject(new KafkaConfigError('run needs eachMessage or eachBatch'));
+    this.#run = config;
+    this.#state = 'running';
+    this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatInterval);
+    this.#loop = this.#consume().catch((error: unknown) => {
+      this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
+    });
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#state = 'connected';
+    clearInterval(this.#heartbeat);
+    this.#wake?.();
+    await this.#loop;
+    await this.#commitResolved().catch(() => undefined);
+    this.#emitter.emit(CONSUMER_EVENTS.STOP, {});
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.#state === 'disconnected') return;
+    await this.stop();
+    this.#leave();
+    this.#state = 'disconnected';
+    this.#emitter.emit(CONSUMER_EVENTS.DISCONNECT, {});
+  }
+
+  async commitOffsets(offsets: readonly { topic: string; partition: number; offset: string; metadata?: string | null }[]): Promise<void> {
+    this.#assertState('commitOffsets', ['connected', 'running']);
+    const parsed = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset), metadata: o.metadata ?? null }));
+    this.#ctx.cluster.controller.offsets.commitOffsets(this.groupId, this.#generationId, this.#memberId, parsed, Date.now());
+    for (const o of parsed) {
+      const a = this.#assigned.get(tpKey(o.topic, o.partition));
+      if (a !== undefined) a.committed = o.offset;
+    }
+    this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics: offsets });
+    return Promise.resolve();
+  }
+
+  seek({ topic, partition, offset }: { topic: string; partition: number; offset: string }): void {
+    this.#assertState('seek', ['running']);
+    const n = Number(offset);
+    if (!Number.isInteger(n) || n < -2) throw new KafkaConfigError(`Offset must be a non-negative integer string, -1 (latest) or -2 (earliest), got ${JSON.stringify(offset)}`);
+    this.#seeks.set(tpKey(topic, partition), n);
+    this.#wake?.();
+  }
+
+  pause(topics: readonly { topic: string; partitions?: readonly number[] }[]): void {
+    for (const { topic, partitions } of topics) {
+      const list = partitions ?? this.#ctx.cluster.controller.metadata.topic(topic)?.partitions.map((p) => p.partition) ?? [];
+      for (const p of list) this.#paused.add(tpKey(topic, p));
+    }
+  }
+
+  resume(topics: readonly { topic: string; partitions?: readonly number[] }[]): void {
+    for (const { topic, partitions } of topics) {
+      for (const key of [...this.#paused]) {
+        const [t, p] = key.split('\u0000') as [string, string];
+        if (t === topic && (partitions === undefined || partitions.includes(Number(p)))) this.#paused.delete(key);
+      }
+    }
+    this.#wake?.();
+  }
+
+  paused(): { topic: string; partitions: number[] }[] {
+    const byTopic = new Map<string, number[]>();
+    for (const key of this.#paused) {
+      const [t, p] = key.split('\u0000') as [string, string];
+      const list = byTopic.get(t) ?? [];
+      list.push(Number(p));
+      byTopic.set(t, list);
+    }
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+  }
+
+  describeGroup(): Promise<ReturnType<ClientContext['cluster']['controller']['groups']['describeGroup']>> {
+    this.#assertState('describeGroup', ['connected', 'running']);
+    return Promise.resolve(this.#ctx.cluster.controller.groups.describeGroup(this.groupId));
+  }
+
+  /** Ends this member as a crash would: no LeaveGroup, no commit; the coordinator finds out by session timeout. */
+  crashForTest(): void {
+    this.#state = 'disconnected';
+    clearInterval(this.#heartbeat);
+    this.#wake?.();
+    this.#closeReaders([...this.#assigned.keys()]);
+  }
+
+  // ---------------------------------------------------------------------------------------- loop
+
+  #assertState(call: string, allowed: readonly State[]): void {
+    if (allowed.includes(this.#state)) return;
+    if (this.#state === 'disconnected') throw new KafkaClientStateError('DISCONNECTED', `Cannot ${call}: the consumer is disconnected`);
+    if (this.#state === 'created') throw new KafkaClientStateError('NOT_CONNECTED', `Cannot ${call}: the consumer is not connected; call connect() first`);
+    throw new KafkaClientStateError('NOT_RUNNING', `Cannot ${call} while the consumer is ${this.#state}; ${call === 'seek' ? 'call run() first' : 'stop it first'}`);
+  }
+
+  async #consume(): Promise<void> {
+    while (this.#state === 'running') {
+      if (this.#needsJoin) {
+        try {
+          await this.#join();
+        } catch (error) {
+          if (this.#state !== 'running') return;
+          if (error instanceof MqlabError && error.model === 'kafka' && error.type === 'UNKNOWN_MEMBER_ID') this.#memberId = '';
+          this.#needsJoin = true;
+          this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: true });
+          await sleep(100);
+          continue;
+        }
+      }
+      let processed = 0;
+      for (const a of [...this.#assigned.values()]) {
+        if (this.#state !== 'running' || this.#needsJoin) break;
+        const key = tpKey(a.topic, a.partition);
+        this.#applySeek(key, a);
+        if (this.#paused.has(key)) continue;
+        processed += await this.#fetchAndProcess(a);
+      }
+      if (processed === 0 && this.#state === 'running' && !this.#needsJoin) await this.#waitForData();
+    }
+  }
+
+  #applySeek(key: string, a: Assigned): void {
+    const target = this.#seeks.get(key);
+    if (target === undefined) return;
+    this.#seeks.delete(key);
+    const reader = a.opened.reader;
+    const offset = target === -2 ? reader.logStartOffset : target === -1 ? reader.highWatermark : Math.min(Math.max(target, reader.logStartOffset), reader.highWatermark);
+    a.cursor.seek(offset);
+    a.resolved = offset;
+  }
+
+  async #fetchAndProcess(a: Assigned): Promise<number> {
+    const c = a.cursor;
+    const messages: KafkaMessage[] = [];
+    let bytes = 0;
+    while (messages.length < consumerDefaults.maxRecordsPerBatch && bytes < this.#config.maxBytesPerPartition && c.next()) {
+      messages.push(messageFromCursor(c));
+      bytes += Math.max(0, c.valueLength) + Math.max(0, c.keyLength);
+    }
+    if (messages.length === 0) return 0;
+    const run = this.#run;
+    const highWatermark = a.opened.reader.highWatermark;
+    const firstOffset = Number(messages[0]!.offset);
+    this.#emitter.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, { topic: a.topic, partition: a.partition, highWatermark: String(highWatermark), offsetLag: String(highWatermark - 1 - Number(messages[messages.length - 1]!.offset)), offsetLagLow: String(highWatermark - 1 - firstOffset), batchSize: messages.length, firstOffset: String(firstOffset), lastOffset: messages[messages.length - 1]!.offset });
+    const started = Date.now();
+    try {
+      if (run.eachBatch !== undefined) await this.#runEachBatch(a, messages, highWatermark, run);
+      else {
+        for (const message of messages) {
+          if (this.#state !== 'running' || this.#needsJoin || !this.#assigned.has(tpKey(a.topic, a.partition))) break;
+          await run.eachMessage!({ topic: a.topic, partition: a.partition, message, heartbeat: () => Promise.resolve(this.#beat()), pause: () => this.#pauseOne(a) });
+          a.resolved = Number(message.offset) + 1;
+          if (this.#paused.has(tpKey(a.topic, a.partition))) break;
+        }
+      }
+    } catch (error) {
+      this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: true });
+      // Process the failed message again: rewind to the first one not resolved.
+      if (this.#assigned.has(tpKey(a.topic, a.partition))) c.seek(a.resolved);
+      await sleep(100);
+      return messages.length;
+    }
+    if (this.#assigned.has(tpKey(a.topic, a.partition)) && a.resolved < Number(messages[messages.length - 1]!.offset) + 1) c.seek(a.resolved);
+    this.#emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic: a.topic, partition: a.partition, highWatermark: String(highWatermark), batchSize: messages.length, firstOffset: String(firstOffset), lastOffset: messages[messages.length - 1]!.offset, duration: Date.now() - started });
+    if (run.autoCommit !== false) await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error));
+    return messages.length;
+  }
+
+  async #runEachBatch(a: Assigned, messages: KafkaMessage[], highWatermark: number, run: ConsumerRunConfig): Promise<void> {
+    const last = messages[messages.length - 1]!.offset;
+    const batch: Batch = {
+      topic: a.topic,
+      partition: a.partition,
+      highWatermark: String(highWatermark),
+      messages,
+      isEmpty: () => messages.length === 0,
+      firstOffset: () => messages[0]?.offset ?? null,
+      lastOffset: () => last,
+      offsetLag: () => String(highWatermark - 1 - Number(last)),
+      offsetLagLow: () => String(highWatermark - 1 - Number(messages[0]!.offset)),
+    };
+    await run.eachBatch!({
+      batch,
+      resolveOffset: (offset) => {
+        a.resolved = Math.max(a.resolved, Number(offset) + 1);
+      },
+      heartbeat: () => Promise.resolve(this.#beat()),
+      pause: () => this.#pauseOne(a),
+      commitOffsetsIfNecessary: () => this.#commitResolved(),
+      uncommittedOffsets: () => ({ topics: this.#uncommitted() }),
+      isRunning: () => this.#state === 'running',
+      isStale: () => this.#needsJoin || !this.#assigned.has(tpKey(a.topic, a.partition)),
+    });
+    if (run.eachBatchAutoResolve !== false) a.resolved = Math.max(a.resolved, Number(last) + 1);
+  }
+
+  #pauseOne(a: Assigned): () => void {
+    const key = tpKey(a.topic, a.partition);
+    this.#paused.add(key);
+    return () => {
+      this.#paused.delete(key);
+      this.#wake?.();
+    };
+  }
+
+  #uncommitted(): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const a of this.#assigned.values()) {
+      if (a.resolved === a.committed) continue;
+      const list = byTopic.get(a.topic) ?? [];
+      list.push({ partition: a.partition, offset: String(a.resolved) });
+      byTopic.set(a.topic, list);
+    }
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+  }
+
+  async #commitResolved(): Promise<void> {
+    const topics = this.#uncommitted();
+    if (topics.length === 0 || this.#generationId < 0) return;
+    const offsets = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })));
+    this.#ctx.cluster.controller.offsets.commitOffsets(this.groupId, this.#generationId, this.#memberId, offsets, Date.now());
+    for (const o of offsets) {
+      const a = this.#assigned.get(tpKey(o.topic, o.partition));
+      if (a !== undefined) a.committed = o.offset;
+    }
+    this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
+    return Promise.resolve();
+  }
+
+  async #waitForData(): Promise<void> {
+    const readers = [...this.#assigned.entries()].filter(([key]) => !this.#paused.has(key)).map(([, a]) => a);
+    const timeout = Math.min(this.#config.maxWaitTimeInMs, this.#config.heartbeatInterval);
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    this.#wake = wake;
+    const waits: Promise<unknown>[] = [woken, sleep(timeout)];
+    for (const a of readers) {
+      const reader = a.opened.reader;
+      const signal = reader.signal();
+      if (reader.highWatermark > a.cursor.position) return;
+      waits.push(reader.waitAsync(signal, timeout));
+    }
+    await Promise.race(waits);
+    this.#wake = undefined;
+    wake();
+  }
+
+  // --------------------------------------------------------------------------------------- group
+
+  #beat(): void {
+    if (this.#state !== 'running' || this.#needsJoin || this.#generationId < 0) return;
+    try {
+      this.#ctx.cluster.controller.groups.heartbeat({ groupId: this.groupId, memberId: this.#memberId, generationId: this.#generationId }, Date.now());
+      this.#ctx.cluster.controller.groupChanged();
+      this.#emitter.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
+    } catch (error) {
+      this.#onGroupError(error);
+    }
+  }
+
+  #onGroupError(error: unknown): void {
+    if (!(error instanceof MqlabError) || error.model !== 'kafka') throw error;
+    if (error.type === 'UNKNOWN_MEMBER_ID') this.#memberId = '';
+    if (['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID'].includes(error.type)) {
+      if (!this.#needsJoin) this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.groupId, memberId: this.#memberId });
+      this.#needsJoin = true;
+      this.#wake?.();
+    }
+  }
+
+  async #join(): Promise<void> {
+    const controller = this.#ctx.cluster.controller;
+    const started = Date.now();
+    const cooperative = this.#config.partitionAssigners[0] === PartitionAssigners.cooperativeSticky;
+    if (!cooperative) {
+      if (this.#run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
+      this.#closeReaders([...this.#assigned.keys()]);
+    }
+    const owned: TopicPartitions[] = Object.entries(this.assignment()).map(([topic, partitions]) => ({ topic, partitions }));
+    const topics = [...this.#topics];
+    const request = () => ({
+      groupId: this.groupId,
+      memberId: this.#memberId,
+      clientId: this.#clientId,
+      sessionTimeoutMs: this.#config.sessionTimeout,
+      rebalanceTimeoutMs: this.#config.rebalanceTimeout,
+      protocolType: 'consumer',
+      protocols: this.#config.partitionAssigners.map((name) => ({ name, metadata: { topics, ownedPartitions: owned, generationId: this.#generationId } })),
+    });
+    let joined: JoinGroupResponse;
+    try {
+      joined = await controller.awaitGroup(() => controller.groups.joinGroup(request(), Date.now()));
+    } catch (error) {
+      if (!(error instanceof MemberIdRequiredError)) throw error;
+      this.#memberId = error.memberId;
+      joined = await controller.awaitGroup(() => controller.groups.joinGroup(request(), Date.now()));
+    }
+    this.#memberId = joined.memberId;
+    this.#generationId = joined.generationId;
+    this.#protocol = joined.protocolName ?? '';
+    const synced: SyncGroupResponse = await controller.awaitGroup(() =>
+      controller.groups.syncGroup({ groupId: this.groupId, generationId: joined.generationId, memberId: joined.memberId, protocolType: 'consumer', protocolName: joined.protocolName }, Date.now()),
+    );
+    this.#needsJoin = false;
+    const next = new Set<string>();
+    for (const tp of synced.assignment) for (const p of tp.partitions) next.add(tpKey(tp.topic, p));
+    const revoked = [...this.#assigned.keys()].filter((key) => !next.has(key));
+    if (revoked.length > 0) {
+      if (this.#run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
+      this.#closeReaders(revoked);
+      // Cooperative: partitions given up in this round go to their new owners in the next one.
+      if (cooperative) this.#needsJoin = true;
+    }
+    for (const tp of synced.assignment) {
+      for (const p of tp.partitions) if (!this.#assigned.has(tpKey(tp.topic, p))) await this.#assign(tp.topic, p);
+    }
+    const memberAssignment = this.assignment();
+    this.#emitter.emit(CONSUMER_EVENTS.GROUP_JOIN, { duration: Date.now() - started, groupId: this.groupId, isLeader: joined.leaderId === joined.memberId, leaderId: joined.leaderId, groupProtocol: this.#protocol, memberId: this.#memberId, memberAssignment });
+    if (channels.consumerGroup.hasSubscribers) channels.consumerGroup.publish({ groupId: this.groupId, generationId: this.#generationId, state: 'Stable', memberId: this.#memberId, assignment: memberAssignment });
+  }
+
+  async #assign(topicName: string, partition: number): Promise<void> {
+    const topic = await this.#ctx.topic(topicName, false);
+    const opened = await this.#ctx.openReader(topic, partition);
+    const reader = opened.reader;
+    const [committed] = this.#ctx.cluster.controller.offsets.fetchOffsets(this.groupId, [{ topic: topicName, partitions: [partition] }]);
+    let offset = committed?.partitions[0]?.offset ?? -1;
+    const start = reader.logStartOffset;
+    const end = reader.highWatermark;
+    if (offset < 0 || offset < start || offset > end) {
+      const reset = this.#fromBeginning.get(topicName) === true ? 'earliest' : (this.#config.autoOffsetReset ?? 'latest');
+      if (reset === 'none') {
+        opened.close();
+        throw new KafkaProtocolError('OFFSET_OUT_OF_RANGE', `No valid committed offset for ${topicName}-${partition} in group '${this.groupId}' and auto.offset.reset is none`);
+      }
+      offset = reset === 'earliest' ? start : end;
+    }
+    const cursor = reader.cursor(offset);
+    this.#assigned.set(tpKey(topicName, partition), { topic: topicName, partition, opened, cursor, resolved: offset, committed: committed?.partitions[0]?.offset ?? -1 });
+  }
+
+  #closeReaders(keys: readonly string[]): void {
+    for (const key of keys) {
+      this.#assigned.get(key)?.opened.close();
+      this.#assigned.delete(key);
+    }
+  }
+
+  #leave(): void {
+    clearInterval(this.#heartbeat);
+    this.#closeReaders([...this.#assigned.keys()]);
+    if (this.#memberId === '') return;
+    try {
+      this.#ctx.cluster.controller.groups.leaveGroup({ groupId: this.groupId, memberId: this.#memberId }, Date.now());
+      this.#ctx.cluster.controller.groupChanged();
+    } catch {
+      // Already gone from the group (session expired): nothing to leave.
+    }
+    this.#memberId = '';
+    this.#generationId = -1;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

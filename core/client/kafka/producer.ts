@@ -1,0 +1,238 @@
+/**
+ * The kafkajs-shaped producer. `send` picks each message's partition (explicit > custom partitioner
+ * > murmur2 of the key > sticky, as the Java client), encodes one record batch per partition straight
+ * into that leader's request ring, and resolves with kafkajs's RecordMetadata once every partition
+ * answered. Retriable errors (leader moves, broker restarts) refresh metadata and retry.
+ */
+import { produceError, type BrokerConnection, type ProduceResult, type ProduceWaiter, type TopicMetadata } from '../../cluster/index.js';
+import { tracing, operationId } from '../../diagnostics.js';
+import { KafkaClientStateError, KafkaConfigError, KafkaProtocolError } from '../../errors/index.js';
+import { RecordBatchBuilder, type RecordHeader } from '../../log/index.js';
+import { NO_SPACE } from '../../memory/index.js';
+import { choosePartition, DefaultPartitioner, type Partitioner } from '../../stream/partitioners/index.js';
+import type { ClientContext, ContextSource } from '../context.js';
+import { validateAcks } from '../native/index.js';
+import { messageBound, parseTimestamp, toBytes, toRecordHeaders } from './codec.js';
+import { InstrumentationEmitter, PRODUCER_EVENTS } from './instrumentation.js';
+import { withRetry } from './retry.js';
+import type { ICustomPartitioner, InstrumentationEvent, Message, PartitionMetadata, ProducerBatch, ProducerConfig, ProducerRecord, RecordMetadata, RetryOptions } from './types.js';
+
+export const producerDefaults = {
+  allowAutoTopicCreation: true,
+  idempotent: false,
+  maxInFlightRequests: 5,
+  acks: -1,
+  timeout: 30_000,
+  batchSize: 16_384,
+  /** max.request.size */
+  maxRequestSize: 1_048_576,
+} as const;
+
+const BATCH_OVERHEAD_BOUND = 128;
+
+interface EncodedMessage {
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers: RecordHeader[] | undefined;
+  readonly timestamp: number | undefined;
+  readonly bound: number;
+}
+
+/** Adapts a kafkajs custom partitioner (it sees whole messages) to the partitioner interface. */
+class CustomPartitionerAdapter implements Partitioner {
+  message: Message | undefined;
+  metadata: PartitionMetadata[] = [];
+  constructor(readonly fn: ReturnType<ICustomPartitioner>) {}
+  partition(topic: string): number {
+    return this.fn({ topic, partitionMetadata: this.metadata, message: this.message! });
+  }
+}
+
+class SendWaiter implements ProduceWaiter {
+  resolve!: (result: ProduceResult) => void;
+  reject!: (error: Error) => void;
+  readonly promise = new Promise<ProduceResult>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
+  settle(result: ProduceResult | Error): void {
+    if (result instanceof Error) this.reject(result);
+    else this.resolve(result);
+  }
+}
+
+export class Producer {
+  readonly events = PRODUCER_EVENTS;
+  readonly #source: ContextSource;
+  #ctx!: ClientContext;
+  readonly #emitter = new InstrumentationEmitter(PRODUCER_EVENTS);
+  readonly #builder = new RecordBatchBuilder();
+  readonly #partitioner: Partitioner;
+  readonly #custom: CustomPartitionerAdapter | null;
+  readonly #retry: RetryOptions | undefined;
+  readonly #allowAutoTopicCreation: boolean;
+  readonly #idempotent: boolean;
+  readonly #maxRequestSize = producerDefaults.maxRequestSize;
+  #connected = false;
+  #disconnected = false;
+
+  constructor(source: ContextSource, config: ProducerConfig = {}, clientRetry?: RetryOptions) {
+    this.#source = source;
+    this.#retry = config.retry ?? clientRetry;
+    this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? producerDefaults.allowAutoTopicCreation;
+    this.#idempotent = config.idempotent ?? producerDefaults.idempotent;
+    const inFlight = config.maxInFlightRequests ?? producerDefaults.maxInFlightRequests;
+    if (this.#idempotent && inFlight > 5) {
+      throw new KafkaConfigError(`Idempotent producer requires maxInFlightRequests <= 5, got ${inFlight}`);
+    }
+    if (config.transactionalId !== undefined) throw new KafkaConfigError('transactions (transactionalId) are not supported by mqlab yet');
+    this.#partitioner = new DefaultPartitioner({ batchSize: config.batchSize ?? producerDefaults.batchSize });
+    this.#custom = config.createPartitioner === undefined ? null : new CustomPartitionerAdapter(config.createPartitioner());
+  }
+
+  isIdempotent(): boolean {
+    return this.#idempotent;
+  }
+
+  on(eventName: (typeof PRODUCER_EVENTS)[keyof typeof PRODUCER_EVENTS], listener: (event: InstrumentationEvent<never>) => void): () => void {
+    return this.#emitter.on(eventName, listener);
+  }
+
+  async connect(): Promise<void> {
+    if (this.#disconnected) throw new KafkaClientStateError('DISCONNECTED', 'The producer is disconnected; create a new one');
+    this.#ctx = await this.#source.get();
+    this.#connected = true;
+    this.#emitter.emit(PRODUCER_EVENTS.CONNECT, {});
+  }
+
+  disconnect(): Promise<void> {
+    if (this.#connected) this.#emitter.emit(PRODUCER_EVENTS.DISCONNECT, {});
+    this.#connected = false;
+    this.#disconnected = true;
+    return Promise.resolve();
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({ acks: record.acks, timeout: record.timeout, compression: record.compression, topicMessages: [{ topic: record.topic, messages: record.messages }] });
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    this.#assertConnected();
+    const acks = validateAcks(batch.acks ?? producerDefaults.acks);
+    if (this.#idempotent && acks !== -1) throw new KafkaConfigError(`Not requiring ack for all messages invalidates the idempotent producer (acks=${acks}); use acks=-1`);
+    if (batch.compression !== undefined && batch.compression !== 0) throw new KafkaConfigError(`compression codec ${batch.compression} is not supported; mqlab stores batches uncompressed`);
+    const timeout = batch.timeout ?? producerDefaults.timeout;
+    const topicMessages = batch.topicMessages ?? [];
+    const id = operationId();
+    const context = { operationId: id, topics: topicMessages.map((t) => t.topic), messages: topicMessages.reduce((n, t) => n + t.messages.length, 0) };
+    const run = async (): Promise<RecordMetadata[]> => {
+      const results: RecordMetadata[] = [];
+      for (const { topic, messages } of topicMessages) {
+        results.push(...(await withRetry(this.#retry, (retry) => this.#sendTopic(topic, messages, acks, timeout, retry > 0))));
+      }
+      return results;
+    };
+    return tracing.producerSends.hasSubscribers ? tracing.producerSends.tracePromise(run, context) : run();
+  }
+
+  #assertConnected(): void {
+    if (this.#disconnected) throw new KafkaClientStateError('DISCONNECTED', 'The producer is disconnected; create a new one');
+    if (!this.#connected) throw new KafkaClientStateError('NOT_CONNECTED', 'The producer is not connected; call connect() first');
+  }
+
+  async #sendTopic(topicName: string, messages: readonly Message[], acks: -1 | 0 | 1, timeout: number, refresh: boolean): Promise<RecordMetadata[]> {
+    if (typeof topicName !== 'string') throw new KafkaProtocolError('INVALID_TOPIC_EXCEPTION', `Invalid topic ${JSON.stringify(topicName)}`);
+    const topic = await this.#ctx.topic(topicName, this.#allowAutoTopicCreation, refresh);
+    const byPartition = this.#partition(topic, messages);
+    const sends: Promise<RecordMetadata>[] = [];
+    for (const [partition, encoded] of byPartition) sends.push(this.#sendPartition(topic, partition, encoded, acks, timeout));
+    const settled = await Promise.allSettled(sends);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) {
+      this.#ctx.forget(topicName);
+      throw failed.reason;
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<RecordMetadata>).value);
+  }
+
+  #partition(topic: TopicMetadata, messages: readonly Message[]): Map<number, EncodedMessage[]> {
+    const n = topic.partitions.length;
+    const available = topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId);
+    if (this.#custom !== null) this.#custom.metadata = topic.partitions.map((p) => ({ ...p, replicas: [...p.replicas], isr: [...p.isr], offlineReplicas: [...p.offlineReplicas] }));
+    const out = new Map<number, EncodedMessage[]>();
+    for (const message of messages) {
+      if (message === null || typeof message !== 'object') throw new KafkaConfigError(`Invalid message ${JSON.stringify(message)}: expected { key?, value, partition?, headers?, timestamp? }`);
+      const key = toBytes(message.key);
+      const value = toBytes(message.value);
+      const headers = toRecordHeaders(message.headers);
+      const bound = messageBound(key, value, headers);
+      if (bound > this.#maxRequestSize) {
+        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The message is ${bound} bytes when serialized which is larger than ${this.#maxRequestSize}, which is the value of the max.request.size configuration.`);
+      }
+      if (this.#custom !== null) this.#custom.message = message;
+      const partition = choosePartition(message.partition, this.#custom, this.#partitioner, topic.name, n, available, key, bound);
+      if (partition >= n) {
+        throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${n})`);
+      }
+      const list = out.get(partition) ?? [];
+      list.push({ key, value, headers, timestamp: parseTimestamp(message), bound });
+      out.set(partition, list);
+    }
+    return out;
+  }
+
+  async #sendPartition(topic: TopicMetadata, partition: number, messages: readonly EncodedMessage[], acks: -1 | 0 | 1, timeout: number): Promise<RecordMetadata> {
+    const connection = await this.#ctx.leaderConnection(topic, partition);
+    let firstOffset = -1;
+    let logStart = -1;
+    let waiters: SendWaiter[] = [];
+    let i = 0;
+    while (i < messages.length) {
+      let bytes = BATCH_OVERHEAD_BOUND;
+      let j = i;
+      while (j < messages.length && (j === i || bytes + messages[j]!.bound <= this.#maxRequestSize)) bytes += messages[j++]!.bound;
+      const waiter = acks === 0 ? null : new SendWaiter();
+      await this.#encode(connection, topic, partition, messages, i, j, bytes, acks, timeout, waiter);
+      if (waiter !== null) waiters.push(waiter);
+      i = j;
+    }
+    connection.flush();
+    for (const result of await Promise.all(waiters.map((w) => w.promise))) {
+      if (result.errorCode !== 0) throw produceError(result.errorCode, topic.name, partition);
+      if (firstOffset < 0) firstOffset = result.baseOffset;
+      logStart = result.logStartOffset;
+    }
+    waiters = [];
+    return { topicName: topic.name, partition, errorCode: 0, baseOffset: String(firstOffset), logAppendTime: '-1', logStartOffset: String(logStart) };
+  }
+
+  async #encode(
+    connection: BrokerConnection,
+    topic: TopicMetadata,
+    partition: number,
+    messages: readonly EncodedMessage[],
+    from: number,
+    to: number,
+    bytes: number,
+    acks: -1 | 0 | 1,
+    timeout: number,
+    waiter: SendWaiter | null,
+  ): Promise<void> {
+    let at = connection.beginProduce(bytes);
+    while (at === NO_SPACE) {
+      await connection.waitForSpace(bytes);
+      at = connection.beginProduce(bytes);
+    }
+    const builder = this.#builder;
+    builder.begin(connection.requests.data, at, at + bytes);
+    for (let k = from; k < to; k++) {
+      const m = messages[k]!;
+      if (!builder.append(m.key, m.value, m.headers, m.timestamp)) {
+        connection.abortProduce();
+        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `a batch of ${to - from} messages did not fit its ${bytes}-byte frame`);
+      }
+    }
+    const length = builder.finish(true);
+    connection.endProduce(topic.topicId, partition, acks, timeout, length, waiter, false);
+  }
+}

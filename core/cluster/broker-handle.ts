@@ -1,0 +1,133 @@
+/**
+ * The main thread's side of one broker worker: it starts the worker, makes typed calls to it (and
+ * rings the broker's doorbell so a parked broker wakes to read them), and watches its heartbeat.
+ * A killed broker's pending calls fail with BROKER_NOT_AVAILABLE; its memory counts as lost.
+ */
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { errorFromRecord, KafkaProtocolError } from '../errors/index.js';
+import { ringAlways } from '../memory/index.js';
+import type { BrokerConfig } from './config.js';
+import { BROKER_BELL_WORD, BROKER_CONTROL_BYTES, HEARTBEAT_WORD } from './layout.js';
+import type { BrokerCallName, BrokerCalls, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export class BrokerHandle {
+  readonly control: Int32Array;
+  readonly controlBuffer: SharedArrayBuffer;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  readonly #ready: Promise<void>;
+  #nextCallId = 1;
+  #alive = true;
+  #lastHeartbeat = -1;
+  #lastHeartbeatChangeMs: number;
+
+  private constructor(readonly id: number, config: BrokerConfig, onExit: (handle: BrokerHandle) => void) {
+    this.controlBuffer = new SharedArrayBuffer(BROKER_CONTROL_BYTES);
+    this.control = new Int32Array(this.controlBuffer);
+    this.#lastHeartbeatChangeMs = performance.now();
+    const workerData: BrokerWorkerData = { brokerId: id, config, control: this.controlBuffer };
+    this.#worker = new Worker(new URL('./broker.worker.js', import.meta.url), { workerData, name: `mqlab-broker-${id}` });
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: FromBroker): void => {
+        if (message.kind === 'ready') {
+          resolve();
+          return;
+        }
+        const pending = this.#pending.get(message.id);
+        if (pending === undefined) return;
+        this.#pending.delete(message.id);
+        if (message.ok) pending.resolve(message.value);
+        else pending.reject(errorFromRecord(message.error));
+      };
+      this.#worker.on('message', onMessage);
+      this.#worker.once('error', (error) => {
+        reject(error);
+      });
+      this.#worker.once('exit', () => {
+        this.#alive = false;
+        reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${id} exited before it was ready`));
+        this.#failPending();
+        onExit(this);
+      });
+    });
+    // An unhandled rejection must not escape when nobody awaits readiness any more.
+    this.#ready.catch(() => undefined);
+  }
+
+  static async start(id: number, config: BrokerConfig, onExit: (handle: BrokerHandle) => void): Promise<BrokerHandle> {
+    const handle = new BrokerHandle(id, config, onExit);
+    await handle.#ready;
+    return handle;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  call<K extends BrokerCallName>(method: K, args: BrokerCalls[K]['args'], transfer: readonly TransferListItem[] = []): Promise<BrokerCalls[K]['result']> {
+    if (!this.#alive) return Promise.reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${this.id} is not available`));
+    const id = this.#nextCallId++;
+    const message: CallMessage<K> = { kind: 'call', id, method, args };
+    const result = new Promise<BrokerCalls[K]['result']>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+    });
+    this.#worker.postMessage(message, [...transfer]);
+    this.ringBell();
+    return result;
+  }
+
+  /** The worker no longer keeps the process alive. */
+  unref(): void {
+    this.#worker.unref();
+  }
+
+  /** Wakes the broker loop if it is parked. */
+  ringBell(): void {
+    ringAlways(this.control, BROKER_BELL_WORD);
+  }
+
+  /**
+   * True while the broker's heartbeat word moved within `sessionTimeoutMs`. The controller calls it
+   * every heartbeat interval.
+   */
+  checkHeartbeat(nowMs: number, sessionTimeoutMs: number): boolean {
+    if (!this.#alive) return false;
+    const beat = Atomics.load(this.control, HEARTBEAT_WORD);
+    if (beat !== this.#lastHeartbeat) {
+      this.#lastHeartbeat = beat;
+      this.#lastHeartbeatChangeMs = nowMs;
+      return true;
+    }
+    return nowMs - this.#lastHeartbeatChangeMs <= sessionTimeoutMs;
+  }
+
+  /** Terminates the worker at once: no goodbye, its memory is gone. */
+  async kill(): Promise<void> {
+    this.#alive = false;
+    this.#failPending();
+    await this.#worker.terminate();
+  }
+
+  /** Asks the broker to stop, then ends its thread. */
+  async stop(): Promise<void> {
+    if (this.#alive) {
+      try {
+        await this.call('shutdown', {});
+      } catch {
+        // Already gone: terminate below is all that is left to do.
+      }
+    }
+    this.#alive = false;
+    await this.#worker.terminate();
+  }
+
+  #failPending(): void {
+    for (const pending of this.#pending.values()) pending.reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${this.id} is not available`));
+    this.#pending.clear();
+  }
+}

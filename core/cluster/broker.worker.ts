@@ -1,0 +1,96 @@
+/**
+ * A broker worker thread's entry: it only wires messages to the Broker (broker.ts) and runs the
+ * loop that pumps its rings. The loop drains in time slices, spins briefly when idle, then parks on
+ * the broker doorbell for at most one heartbeat interval; between slices it yields to the event loop
+ * so control messages (postMessage) get through. Whoever posts one also rings the bell.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { errorToRecord } from '../errors/index.js';
+import { armDoorbell, disarmDoorbell, parkOnDoorbell } from '../memory/index.js';
+import { Broker } from './broker.js';
+import { BrokerState, STATE_WORD } from './layout.js';
+import type { BrokerCalls, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
+
+const SLICE_MS = 2;
+const IDLE_SPINS = 200;
+
+const data = workerData as BrokerWorkerData;
+const port = parentPort as MessagePort;
+const broker = new Broker(data.brokerId, data.config, data.control);
+let running = true;
+
+function call(message: CallMessage): unknown {
+  switch (message.method) {
+    case 'createPartitions': {
+      const args = message.args as BrokerCalls['createPartitions']['args'];
+      for (const spec of args.partitions) broker.createPartition(spec);
+      return null;
+    }
+    case 'deletePartitions': {
+      const args = message.args as BrokerCalls['deletePartitions']['args'];
+      for (const p of args.partitions) broker.deletePartition(p.topicId, p.partition);
+      return null;
+    }
+    case 'attachConnection': {
+      const args = message.args as BrokerCalls['attachConnection']['args'];
+      broker.attachConnection(args.connectionId, args.requests, args.responses);
+      return null;
+    }
+    case 'detachConnection': {
+      const args = message.args as BrokerCalls['detachConnection']['args'];
+      broker.detachConnection(args.connectionId);
+      return null;
+    }
+    case 'openReader': {
+      const args = message.args as BrokerCalls['openReader']['args'];
+      return broker.openReader(args.topicId, args.partition, args.port);
+    }
+    case 'partitionOffsets': {
+      const args = message.args as BrokerCalls['partitionOffsets']['args'];
+      return broker.partitionOffsets(args.topicId, args.partition);
+    }
+    case 'shutdown':
+      running = false;
+      Atomics.store(broker.control, STATE_WORD, BrokerState.STOPPED);
+      return null;
+    default: {
+      const never: never = message.method;
+      throw new Error(`unknown broker call ${String(never)}`);
+    }
+  }
+}
+
+port.on('message', (message: CallMessage) => {
+  let reply: FromBroker;
+  try {
+    reply = { kind: 'reply', id: message.id, ok: true, value: call(message) };
+  } catch (error) {
+    reply = { kind: 'reply', id: message.id, ok: false, error: errorToRecord(error) };
+  }
+  port.postMessage(reply);
+  if (!running) port.close();
+});
+
+function loop(): void {
+  if (!running) return;
+  const words = broker.control;
+  const bell = broker.bellWord;
+  const sliceEnd = performance.now() + SLICE_MS;
+  let idle = 0;
+  while (idle < IDLE_SPINS && performance.now() < sliceEnd) {
+    if (broker.pump() > 0) idle = 0;
+    else idle++;
+  }
+  broker.beat();
+  if (idle >= IDLE_SPINS) {
+    const sequence = armDoorbell(words, bell);
+    if (!broker.hasWork()) parkOnDoorbell(words, bell, sequence, data.config.heartbeatIntervalMs);
+    disarmDoorbell(words, bell);
+  }
+  setImmediate(loop);
+}
+
+Atomics.store(broker.control, STATE_WORD, BrokerState.RUNNING);
+broker.beat();
+port.postMessage({ kind: 'ready', brokerId: data.brokerId } satisfies FromBroker);
+setImmediate(loop);
