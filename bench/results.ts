@@ -81,6 +81,7 @@ export function scenarioFromMeasurement(m: Measurement, cores: number): Scenario
   };
   if (m.samplesMsgsPerS !== undefined) scenario.samples_msgs_per_s = [...m.samplesMsgsPerS];
   if (m.extra !== undefined) scenario.extra = { ...m.extra };
+  if (m.latency !== undefined) scenario.latency = { ...m.latency };
   return scenario;
 }
 

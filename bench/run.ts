@@ -1,10 +1,11 @@
 /** Runs a suite and returns validated results; prints nothing (the CLI formats). */
 import { captureEnv } from './env.js';
+import { runMacroSuite } from './macro/index.js';
 import { runMicroSuite } from './micro/index.js';
 import { buildResults, scenarioFromMeasurement, type Results } from './results.js';
 import { targetFor, SEED_RATES } from './targets.js';
 
-export const SUITES = ['micro', 'default'] as const;
+export const SUITES = ['default', 'micro', 'macro', 'all'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface RunOptions {
@@ -15,7 +16,10 @@ export interface RunOptions {
 
 export async function runBench(options: RunOptions): Promise<Results> {
   const env = captureEnv();
-  const measurements = await runMicroSuite({ durationMs: options.durationMs });
+  const o = { durationMs: options.durationMs };
+  const measurements = [];
+  if (options.suite !== 'macro') measurements.push(...(await runMicroSuite(o)));
+  if (options.suite !== 'micro') measurements.push(...(await runMacroSuite(o, options.suite === 'default')));
   const scenarios = measurements.map((m) => scenarioFromMeasurement(m, env.cores));
   for (const s of scenarios) {
     const target = targetFor(s.id);

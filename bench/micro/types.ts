@@ -22,6 +22,16 @@ export interface Measurement {
   readonly samplesMsgsPerS?: readonly number[];
   /** Extra figures a scenario wants on record (for example bytes stored per record). */
   readonly extra?: Readonly<Record<string, number>>;
+  /** Latency percentiles in microseconds with the encoded HDR histogram (bench/stats/latency.ts). */
+  readonly latency?: {
+    readonly p50_us: number;
+    readonly p90_us: number;
+    readonly p99_us: number;
+    readonly p999_us: number;
+    readonly max_us: number;
+    readonly mean_us: number;
+    readonly hdr: string;
+  };
 }
 
 export interface MicroOptions {

@@ -56,6 +56,27 @@ export class ClientContext {
     return opening;
   }
 
+  /**
+   * A connection of its own to the partition's leader, for a writer that keeps a produce frame open
+   * between calls (a connection has one open frame at a time). Closed with the context, or earlier
+   * by its owner.
+   */
+  async openLeaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
+    const p = topic.partitions[partition];
+    if (p === undefined) {
+      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
+    }
+    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
+    if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    const connection = await BrokerConnection.open(handle, this.cluster.config);
+    const close = (): void => {
+      this.#closers.delete(close);
+      connection.close();
+    };
+    this.#closers.add(close);
+    return connection;
+  }
+
   /** The leader's connection for a partition; LEADER_NOT_AVAILABLE while it has none. */
   async leaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
     const p = topic.partitions[partition];

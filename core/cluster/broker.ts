@@ -48,6 +48,8 @@ const ERR_UNKNOWN_SERVER_ERROR = kafkaErrorCode('UNKNOWN_SERVER_ERROR');
 const ACKS_NONE = 0;
 const ACKS_ALL = -1;
 const RESPONSE_FRAME_BYTES = frameBytes(RESPONSE_BYTES);
+/** log.retention.check.interval.ms, for age-based retention (size-based runs on every roll). */
+const RETENTION_CHECK_INTERVAL_MS = 1_000;
 
 /** Number keys for the partition map: no string building on the hot path. */
 const PARTITIONS_PER_TOPIC_KEY = 1 << 20;
@@ -65,6 +67,8 @@ export class HostedPartition {
   readonly minInsyncReplicas: number;
   /** Set by an append in this drain; the high watermark moves once per drain. */
   dirty = false;
+  /** Segments after the last retention check: a roll triggers the next one. */
+  checkedSegments = 1;
 
   constructor(readonly spec: PartitionSpec, config: BrokerConfig) {
     this.log = new PartitionLog({
@@ -100,6 +104,7 @@ export class Broker {
   readonly #connections = new Map<number, ClientConnection>();
   readonly #dirty: HostedPartition[] = [];
   #heartbeat = 0;
+  #lastRetentionMs = 0;
 
   constructor(
     readonly id: number,
@@ -155,10 +160,19 @@ export class Broker {
     this.#connections.delete(connectionId);
   }
 
-  /** Publishes liveness for the controller. */
-  beat(): void {
+  /** Publishes liveness for the controller, and applies age-based retention now and then. */
+  beat(nowMs = Date.now()): void {
     this.#heartbeat = (this.#heartbeat + 1) | 0;
     Atomics.store(this.control, HEARTBEAT_WORD, this.#heartbeat);
+    if (nowMs - this.#lastRetentionMs >= RETENTION_CHECK_INTERVAL_MS) {
+      this.#lastRetentionMs = nowMs;
+      for (const hosted of this.#partitions.values()) this.#retain(hosted);
+    }
+  }
+
+  #retain(hosted: HostedPartition): void {
+    hosted.log.deleteOldSegments();
+    hosted.checkedSegments = hosted.log.segmentCount;
   }
 
   /** Drains every connection once. Returns the number of requests handled. */
@@ -183,6 +197,9 @@ export class Broker {
       hosted.dirty = false;
       // Without followers in the ISR the leader alone decides the high watermark.
       if (hosted.isrSize <= 1) hosted.log.highWatermark = hosted.log.logEndOffset;
+      // Retention runs as soon as a segment rolls, so a fast producer reuses retired segment memory
+      // (fresh SharedArrayBuffer pages cost the kernel's zeroing on first touch) instead of growing.
+      if (hosted.log.segmentCount !== hosted.checkedSegments) this.#retain(hosted);
     }
     dirty.length = 0;
     return handled;

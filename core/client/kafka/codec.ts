@@ -33,6 +33,21 @@ export function parseTimestamp(message: Message): number | undefined {
   return Number.isFinite(ts) ? ts : undefined;
 }
 
+// A Buffer view of the segment the cursor reads, rebuilt only when the cursor moves to another
+// segment: Buffer#copy from it into a pooled allocation is the cheapest copy Node offers here.
+let viewedBytes: Uint8Array | undefined;
+let segmentView: Buffer = Buffer.alloc(0);
+
+function copyOut(bytes: Uint8Array, offset: number, length: number): Buffer {
+  if (bytes !== viewedBytes) {
+    viewedBytes = bytes;
+    segmentView = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  const out = Buffer.allocUnsafe(length);
+  segmentView.copy(out, 0, offset, offset + length);
+  return out;
+}
+
 /** A kafkajs KafkaMessage from the cursor's current record (this API allocates per message). */
 export function messageFromCursor(c: RecordCursor): KafkaMessage {
   const headers: IHeaders = {};
@@ -46,8 +61,8 @@ export function messageFromCursor(c: RecordCursor): KafkaMessage {
   const bytes = c.bytes;
   return {
     // Copies: a message outlives the cursor, and a segment's memory is reused after retention.
-    key: c.keyLength < 0 ? null : Buffer.copyBytesFrom(bytes, c.keyOffset, c.keyLength),
-    value: c.valueLength < 0 ? null : Buffer.copyBytesFrom(bytes, c.valueOffset, c.valueLength),
+    key: c.keyLength < 0 ? null : copyOut(bytes, c.keyOffset, c.keyLength),
+    value: c.valueLength < 0 ? null : copyOut(bytes, c.valueOffset, c.valueLength),
     timestamp: String(c.timestamp),
     attributes: 0,
     offset: String(c.offset),

@@ -94,6 +94,9 @@ export interface ConsumerRunConfig {
 interface Assigned {
   readonly topic: string;
   readonly partition: number;
+  readonly key: string;
+  /** Set when the partition is taken away: a handler loop in flight stops at the next message. */
+  revoked: boolean;
   readonly opened: OpenedReader;
   readonly cursor: RecordCursor;
   /** The next offset to process: what a commit stores. */
@@ -342,21 +345,26 @@ export class Consumer {
     try {
       if (run.eachBatch !== undefined) await this.#runEachBatch(a, messages, highWatermark, run);
       else {
+        const eachMessage = run.eachMessage!;
+        const heartbeat = (): Promise<void> => Promise.resolve(this.#beat());
+        const pause = (): (() => void) => this.#pauseOne(a);
+        const paused = this.#paused;
+        let offset = firstOffset;
         for (const message of messages) {
-          if (this.#state !== 'running' || this.#needsJoin || !this.#assigned.has(tpKey(a.topic, a.partition))) break;
-          await run.eachMessage!({ topic: a.topic, partition: a.partition, message, heartbeat: () => Promise.resolve(this.#beat()), pause: () => this.#pauseOne(a) });
-          a.resolved = Number(message.offset) + 1;
-          if (this.#paused.has(tpKey(a.topic, a.partition))) break;
+          if (this.#state !== 'running' || this.#needsJoin || a.revoked) break;
+          await eachMessage({ topic: a.topic, partition: a.partition, message, heartbeat, pause });
+          a.resolved = ++offset;
+          if (paused.size > 0 && paused.has(a.key)) break;
         }
       }
     } catch (error) {
       this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: true });
       // Process the failed message again: rewind to the first one not resolved.
-      if (this.#assigned.has(tpKey(a.topic, a.partition))) c.seek(a.resolved);
+      if (!a.revoked) c.seek(a.resolved);
       await sleep(100);
       return messages.length;
     }
-    if (this.#assigned.has(tpKey(a.topic, a.partition)) && a.resolved < Number(messages[messages.length - 1]!.offset) + 1) c.seek(a.resolved);
+    if (!a.revoked && a.resolved < Number(messages[messages.length - 1]!.offset) + 1) c.seek(a.resolved);
     this.#emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic: a.topic, partition: a.partition, highWatermark: String(highWatermark), batchSize: messages.length, firstOffset: String(firstOffset), lastOffset: messages[messages.length - 1]!.offset, duration: Date.now() - started });
     if (run.autoCommit !== false) await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error));
     return messages.length;
@@ -385,13 +393,13 @@ export class Consumer {
       commitOffsetsIfNecessary: () => this.#commitResolved(),
       uncommittedOffsets: () => ({ topics: this.#uncommitted() }),
       isRunning: () => this.#state === 'running',
-      isStale: () => this.#needsJoin || !this.#assigned.has(tpKey(a.topic, a.partition)),
+      isStale: () => this.#needsJoin || a.revoked,
     });
     if (run.eachBatchAutoResolve !== false) a.resolved = Math.max(a.resolved, Number(last) + 1);
   }
 
   #pauseOne(a: Assigned): () => void {
-    const key = tpKey(a.topic, a.partition);
+    const key = a.key;
     this.#paused.add(key);
     return () => {
       this.#paused.delete(key);
@@ -532,12 +540,16 @@ export class Consumer {
       offset = reset === 'earliest' ? start : end;
     }
     const cursor = reader.cursor(offset);
-    this.#assigned.set(tpKey(topicName, partition), { topic: topicName, partition, opened, cursor, resolved: offset, committed: committed?.partitions[0]?.offset ?? -1 });
+    const key = tpKey(topicName, partition);
+    this.#assigned.set(key, { topic: topicName, partition, key, revoked: false, opened, cursor, resolved: offset, committed: committed?.partitions[0]?.offset ?? -1 });
   }
 
   #closeReaders(keys: readonly string[]): void {
     for (const key of keys) {
-      this.#assigned.get(key)?.opened.close();
+      const a = this.#assigned.get(key);
+      if (a === undefined) continue;
+      a.revoked = true;
+      a.opened.close();
       this.#assigned.delete(key);
     }
   }

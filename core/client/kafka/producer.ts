@@ -232,7 +232,7 @@ export class Producer {
         throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `a batch of ${to - from} messages did not fit its ${bytes}-byte frame`);
       }
     }
-    const length = builder.finish(true);
+    const length = builder.finish(false);
     connection.endProduce(topic.topicId, partition, acks, timeout, length, waiter, false);
   }
 }

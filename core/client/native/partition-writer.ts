@@ -108,7 +108,7 @@ export class PartitionWriter {
 
   static async open(ctx: ClientContext, topicName: string, partition: number, options: PartitionWriterOptions = {}): Promise<PartitionWriter> {
     const topic = await ctx.topic(topicName, true);
-    const connection = await ctx.leaderConnection(topic, partition);
+    const connection = await ctx.openLeaderConnection(topic, partition);
     return new PartitionWriter(topic, partition, connection, options);
   }
 
@@ -138,6 +138,13 @@ export class PartitionWriter {
     return this.#connection.waitForSpace(this.batchSize);
   }
 
+  /** Sends the open batch now, without waiting for its answer (flush() waits). */
+  send(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#open) this.#seal();
+    this.#connection.flush();
+  }
+
   /** Sends the open batch and resolves when every batch sent so far is answered. */
   async flush(): Promise<void> {
     if (this.#open) this.#seal();
@@ -157,6 +164,7 @@ export class PartitionWriter {
     } finally {
       this.#closed = true;
       clearTimeout(this.#linger);
+      this.#connection.close();
     }
   }
 
