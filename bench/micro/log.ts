@@ -32,6 +32,8 @@ const HOT_RECORDS = 5000;
 
 interface Scenario {
   readonly id: string;
+  /** `node` for the ceilings (TypedArray.set itself), `mqlab` for the log. */
+  readonly target: 'node' | 'mqlab';
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly setup: () => () => void;
   readonly extra?: () => Readonly<Record<string, number>>;
@@ -42,43 +44,51 @@ export const runLogScenarios: MicroScenarioGroup = async (options) => {
   const scenarios: Scenario[] = [
     {
       id: 'ceiling.copy.200B',
+      target: 'node',
       params: { memory: 'ArrayBuffer', frameBytes: PAYLOAD_BYTES },
       setup: () => copyFrames(new Uint8Array(PAYLOAD_BYTES * BATCH), value),
     },
     {
       id: 'ceiling.copy.200B.sab',
+      target: 'node',
       params: { memory: 'SharedArrayBuffer', frameBytes: PAYLOAD_BYTES, aligned: true },
       setup: () => copyFrames(new Uint8Array(new SharedArrayBuffer(PAYLOAD_BYTES * BATCH)), value),
     },
     {
       id: 'log.append.200B',
+      target: 'mqlab',
       params: { timestamp: 'caller', sealCrc: false },
       setup: () => appendSingles(value, {}, true),
       extra: () => ({ storageRatio: storageRatio(singleFill(value)) }),
     },
     {
       id: 'log.append.200B.clock',
+      target: 'mqlab',
       params: { timestamp: 'Date.now', sealCrc: false },
       setup: () => appendSingles(value, {}, false),
     },
     {
       id: 'log.append.200B.crc',
+      target: 'mqlab',
       params: { timestamp: 'caller', sealCrc: true },
       setup: () => appendSingles(value, { sealCrc: true }, true),
     },
     {
       id: 'log.append.batch.200B',
+      target: 'mqlab',
       params: { recordsPerBatch: BATCH, verifyCrc: false },
       setup: () => appendBatches(value),
       extra: () => ({ storageRatio: storageRatio(batchFill(value)) }),
     },
     {
       id: 'log.read.200B',
+      target: 'mqlab',
       params: { recordsPerBatch: BATCH, copy: false, logRecords: HOT_RECORDS },
       setup: () => readScan(batchFill(value, HOT_RECORDS)),
     },
     {
       id: 'log.read.200B.cold',
+      target: 'mqlab',
       params: { recordsPerBatch: BATCH, copy: false, logRecords: FILL_RECORDS },
       setup: () => readScan(batchFill(value, FILL_RECORDS)),
     },
@@ -98,11 +108,12 @@ async function measure(scenario: Scenario, durationMs: number): Promise<Measurem
   if (result === undefined || !('latency' in result)) throw new Error(`scenario ${scenario.id} produced no result`);
   const samplesMs = result.latency.samples ?? [];
   const runs = samplesMs.length;
+  // Sum of the timed iterations (tinybench's totalTime): warm-up and tinybench's own work excluded.
   const elapsedNs = result.totalTime * 1e6;
   const messages = runs * BATCH;
   return {
     id: scenario.id,
-    target: 'mqlab',
+    target: scenario.target,
     params: { ...scenario.params, messagesPerIteration: BATCH, payloadBytes: PAYLOAD_BYTES },
     messages,
     payloadBytes: messages * PAYLOAD_BYTES,
