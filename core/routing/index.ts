@@ -35,3 +35,4 @@ export {
 } from './headers-match.js';
 export { amqpFieldType, fieldTableKey, fieldValueEquals, tablesEqual, type FieldTable } from './field-table.js';
 export { assertShortstr, fitsShortstr, SHORTSTR_MAX_BYTES, utf8ByteLength, type ShortstrField } from './names.js';
+export * from './vhost/index.js';

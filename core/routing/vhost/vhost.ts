@@ -1,0 +1,250 @@
+/**
+ * A RabbitMQ virtual host as a pure, single-threaded state machine: exchanges, queues, bindings,
+ * connections and their channels. No timers, no I/O: every method takes the current time, and
+ * {@link VirtualHost.tick} expires messages and queues and says when it next needs to run. Outputs
+ * go to the {@link ConnectionSink} each connection was opened with.
+ *
+ * Invariants:
+ * - Every operation either fails before changing anything, or completes; deliveries it makes
+ *   possible happen before it returns (the dispatch list is flushed at the end of each method).
+ * - A published message is one {@link Message} whichever number of queues it reaches.
+ * - The predeclared exchanges (the default exchange, amq.direct, amq.fanout, amq.topic,
+ *   amq.headers, amq.match, amq.rabbitmq.trace) exist for the vhost's lifetime.
+ */
+import { deadLetteredMessage, isDeadLetterCycle } from './dead-letter.js';
+import type { Channel } from './channel.js';
+import { Connection, type ConnectionOptions } from './connection.js';
+import { Exchange } from './exchange.js';
+import { MessageStats, type Message } from './message.js';
+import { resolveVirtualHostOptions, type ResolvedVirtualHostOptions, type VirtualHostOptions } from './options.js';
+import type { DeathReason, Queue, QueueHost } from './queue.js';
+import { DIRECT_REPLY_PREFIX, MessageRouter, type RouteScope } from './route.js';
+import type { ConnectionSink } from './sink.js';
+import { removeQueue } from './topology.js';
+import { TRACE_EXCHANGE, traceDeliver, tracePublish } from './trace.js';
+
+/** basic.return's reply for an unroutable mandatory message. */
+export const NO_ROUTE = { code: 312, text: 'NO_ROUTE' } as const;
+
+/** A queue's state, as the management API would show it. */
+export interface QueueInfo {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly type: 'classic' | 'quorum';
+  readonly messages: number;
+  readonly messagesReady: number;
+  readonly messagesUnacknowledged: number;
+  readonly messageBytesReady: number;
+  readonly consumers: number;
+}
+
+export class VirtualHost implements QueueHost, RouteScope {
+  readonly options: ResolvedVirtualHostOptions;
+  readonly name: string;
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  readonly connections = new Set<Connection>();
+  /** Direct reply-to targets by the opaque suffix of `amq.rabbitmq.reply-to.<suffix>`. */
+  readonly replyTargets = new Map<string, Channel>();
+  /** Messages held by queues and unacked deliveries, and their body bytes. */
+  readonly stats = new MessageStats();
+  /** Firehose tracing (rabbitmqctl trace_on / trace_off). */
+  tracing: boolean;
+  private readonly router = new MessageRouter();
+  private readonly timed = new Set<Queue>();
+  private readonly pending: Queue[] = [];
+  private flushing = false;
+  private nextConnectionId = 1;
+
+  constructor(options?: VirtualHostOptions) {
+    this.options = resolveVirtualHostOptions(options);
+    this.name = this.options.name;
+    this.tracing = this.options.tracing;
+    const types = this.options.exchangeTypes;
+    const predeclare = (name: string, type: string, internal = false): void => {
+      this.exchanges.set(name, new Exchange(name, types.lookup(type), true, false, internal, undefined));
+    };
+    predeclare('', 'direct');
+    predeclare('amq.direct', 'direct');
+    predeclare('amq.fanout', 'fanout');
+    predeclare('amq.topic', 'topic');
+    predeclare('amq.headers', 'headers');
+    predeclare('amq.match', 'headers');
+    predeclare(TRACE_EXCHANGE, 'topic', true);
+  }
+
+  /** Opens a connection whose outputs go to `sink`. */
+  connect(sink: ConnectionSink, options: ConnectionOptions = {}): Connection {
+    const id = this.nextConnectionId++;
+    const connection = new Connection(this, id, sink, options.name ?? `connection-${id}`, options.user ?? 'guest');
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** Turns the firehose on or off (rabbitmqctl trace_on / trace_off). */
+  setTracing(enabled: boolean): void {
+    this.tracing = enabled;
+  }
+
+  /**
+   * Expires what is due at `nowMs`: message TTLs at queue heads (dead-lettered with reason
+   * `expired`) and unused queues past x-expires (deleted, messages not dead-lettered). Returns the
+   * next time something falls due, or undefined when nothing is pending.
+   */
+  tick(nowMs: number): number | undefined {
+    for (const queue of this.timed) {
+      if (queue.deleted) {
+        this.timed.delete(queue);
+        continue;
+      }
+      const expires = queue.settings.expires;
+      if (expires > 0 && queue.consumerCount === 0 && nowMs >= queue.lastUsedMs + expires) {
+        removeQueue(this, queue, false);
+        continue;
+      }
+      queue.dropExpired(nowMs);
+    }
+    this.flush(nowMs);
+    return this.nextDeadline();
+  }
+
+  /** The earliest time {@link tick} has work to do, or undefined. Changes after any method. */
+  nextDeadline(): number | undefined {
+    let next = Infinity;
+    for (const queue of this.timed) {
+      if (queue.deleted || !queue.hasTimers()) {
+        this.timed.delete(queue);
+        continue;
+      }
+      next = Math.min(next, queue.nextDeadline());
+    }
+    return next === Infinity ? undefined : next;
+  }
+
+  /** A queue's counts, or undefined when it does not exist. */
+  queueInfo(name: string): QueueInfo | undefined {
+    const queue = this.queues.get(name);
+    if (queue === undefined) return undefined;
+    return {
+      name,
+      durable: queue.durable,
+      exclusive: queue.owner !== null,
+      autoDelete: queue.autoDelete,
+      type: queue.settings.queueType,
+      messages: queue.messageCount + queue.unacked,
+      messagesReady: queue.messageCount,
+      messagesUnacknowledged: queue.unacked,
+      messageBytesReady: queue.ready.bytes,
+      consumers: queue.consumerCount,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Internal: used by channels and queues of this vhost.
+
+  scheduleDispatch(queue: Queue): void {
+    if (queue.dispatchScheduled) return;
+    queue.dispatchScheduled = true;
+    this.pending.push(queue);
+  }
+
+  watchTimers(queue: Queue): void {
+    this.timed.add(queue);
+  }
+
+  forgetTimers(queue: Queue): void {
+    this.timed.delete(queue);
+  }
+
+  /** Runs the dispatch of every queue that may deliver (FIFO; dispatch may schedule more). */
+  flush(nowMs: number): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    const pending = this.pending;
+    let i = 0;
+    try {
+      for (; i < pending.length; i++) {
+        const queue = pending[i]!;
+        queue.dispatchScheduled = false;
+        if (!queue.deleted) queue.dispatch(nowMs);
+      }
+    } finally {
+      for (; i < pending.length; i++) pending[i]!.dispatchScheduled = false;
+      while (pending.length > 0) pending.pop();
+      this.flushing = false;
+    }
+  }
+
+  /**
+   * Routes a validated message from `exchange` and enqueues it, then answers the publisher:
+   * basic.return (312 NO_ROUTE) when mandatory and unroutable, then the confirm (`seq` > 0),
+   * nacked when a queue refused it (x-overflow reject-publish).
+   */
+  publishMessage(channel: Channel, exchange: Exchange, msg: Message, mandatory: boolean, seq: number, nowMs: number): void {
+    const router = this.router;
+    const queues = router.acquire();
+    router.route(this, exchange, msg, queues);
+    let routed = queues.length > 0;
+    const replies = router.replyKeys;
+    for (let i = 0; i < replies.length; i++) {
+      const target = this.replyTargets.get(replies[i]!.slice(DIRECT_REPLY_PREFIX.length));
+      if (target === undefined) continue;
+      target.deliverReply(msg);
+      if (this.options.directReplyCountsAsRouted) routed = true;
+    }
+    if (this.tracing && exchange.name !== TRACE_EXCHANGE) {
+      this.trace(tracePublish(msg, channel.traceContext, queues.map((q) => q.name)), nowMs);
+    }
+    let refused = false;
+    for (let i = 0; i < queues.length; i++) {
+      if (!queues[i]!.enqueue(msg, nowMs)) refused = true;
+    }
+    router.release(queues);
+    const sink = channel.connection.sink;
+    if (!routed && mandatory) sink.returned(channel.number, NO_ROUTE.code, NO_ROUTE.text, msg);
+    if (seq > 0) sink.confirm(channel.number, seq, false, !refused);
+  }
+
+  /** Dead-letters a message leaving `queue`, if the queue has a dead-letter exchange that exists. */
+  deadLetter(queue: Queue, msg: Message, reason: DeathReason, nowMs: number): void {
+    const exchangeName = queue.settings.deadLetterExchange;
+    if (exchangeName === undefined) return;
+    const exchange = this.exchanges.get(exchangeName);
+    if (exchange === undefined) return;
+    const dead = deadLetteredMessage(
+      msg,
+      reason,
+      queue.name,
+      { exchange: exchangeName, routingKey: queue.settings.deadLetterRoutingKey, lastDeathHeaders: this.options.lastDeathHeaders },
+      nowMs,
+    );
+    const router = this.router;
+    const queues = router.acquire();
+    router.route(this, exchange, dead, queues);
+    const replies = router.replyKeys;
+    for (let i = 0; i < replies.length; i++) this.replyTargets.get(replies[i]!.slice(DIRECT_REPLY_PREFIX.length))?.deliverReply(dead);
+    for (let i = 0; i < queues.length; i++) {
+      const target = queues[i]!;
+      if (!isDeadLetterCycle(dead, reason, target.name)) target.enqueue(dead, nowMs);
+    }
+    router.release(queues);
+  }
+
+  /** The firehose copy of a delivery (consumer or basic.get), when tracing is on. */
+  traceDelivery(channel: Channel, queue: Queue, msg: Message, redelivered: boolean, nowMs: number): void {
+    if (!this.tracing || msg.exchange === TRACE_EXCHANGE) return;
+    this.trace(traceDeliver(msg, queue.name, redelivered, channel.traceContext), nowMs);
+  }
+
+  private trace(msg: Message, nowMs: number): void {
+    const exchange = this.exchanges.get(TRACE_EXCHANGE);
+    if (exchange === undefined) return;
+    const router = this.router;
+    const queues = router.acquire();
+    router.route(this, exchange, msg, queues);
+    for (let i = 0; i < queues.length; i++) queues[i]!.enqueue(msg, nowMs);
+    router.release(queues);
+  }
+}
