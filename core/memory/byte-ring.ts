@@ -465,7 +465,7 @@ export class ByteRing {
     if (this.ready(waitFor, length)) return true;
     const now = performance.now();
     const until = Math.min(Math.max(now + this.spinMs, this.wokePeerAt + this.peerWakeMs), now + timeoutMs);
-    if (until <= now) return false;
+    if (!(until > now)) return false;
     for (let spin = 1; ; spin++) {
       if (this.ready(waitFor, length)) return true;
       if ((spin & SPIN_CLOCK_MASK) === 0 && performance.now() >= until) return false;
