@@ -7,6 +7,8 @@ const dist = process.env.MQLAB_DIST ?? 'dist';
 export default defineConfig({
   test: {
     include: [`${dist}/{core,bench,reports,scripts}/**/*.test.js`],
+    // vitest excludes **/dist/** by default; here dist/ is exactly what runs.
+    exclude: ['**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -3,8 +3,8 @@
  * attached, never re-checked on the hot path. The capacity and max frame size live in the shared
  * header (both sides must agree); the waiting settings are each side's own.
  */
-import { z } from 'zod';
 import { MqlabInternalError } from '../errors/index.js';
+import { lazy, zod } from '../schema.js';
 import { FRAME_HEADER_BYTES, MAX_CAPACITY, MIN_CAPACITY } from './layout.js';
 
 export const byteRingDefaults = {
@@ -45,21 +45,33 @@ export interface ResolvedWaitOptions {
   readonly writeTimeoutMs: number;
 }
 
-const waitSchema = z
-  .object({
-    spinMicros: z.number().min(0).max(1_000_000),
-    peerWakeMicros: z.number().min(0).max(1_000_000),
-    pollIntervalMs: z.number().positive(),
-    writeTimeoutMs: z.number().min(0),
-  })
-  .strict();
+const waitSchema = lazy(() => {
+  const z = zod();
+  return z
+    .object({
+      spinMicros: z.number().min(0).max(1_000_000),
+      peerWakeMicros: z.number().min(0).max(1_000_000),
+      pollIntervalMs: z.number().positive(),
+      writeTimeoutMs: z.number().min(0),
+    })
+    .strict();
+});
+
+const DEFAULT_WAIT: ResolvedWaitOptions = {
+  spinMicros: byteRingDefaults.spinMicros,
+  peerWakeMicros: byteRingDefaults.peerWakeMicros,
+  pollIntervalMs: byteRingDefaults.pollIntervalMs,
+  writeTimeoutMs: byteRingDefaults.writeTimeoutMs,
+};
 
 function invalid(what: string, detail: string): MqlabInternalError {
   return new MqlabInternalError('INVALID_ARGUMENT', `invalid ByteRing option ${what}: ${detail}`);
 }
 
 export function resolveWaitOptions(input: ByteRingAttachOptions = {}): ResolvedWaitOptions {
-  const parsed = waitSchema.safeParse({
+  // The defaults are valid by construction: no schema (and no zod) for a ring opened without options.
+  if (Object.keys(input).length === 0) return DEFAULT_WAIT;
+  const parsed = waitSchema().safeParse({
     spinMicros: input.spinMicros ?? byteRingDefaults.spinMicros,
     peerWakeMicros: input.peerWakeMicros ?? byteRingDefaults.peerWakeMicros,
     pollIntervalMs: input.pollIntervalMs ?? byteRingDefaults.pollIntervalMs,
