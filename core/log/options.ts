@@ -2,7 +2,7 @@
  * PartitionLog options: one defaults object, validated once at construction (never on the hot path).
  * Names follow Kafka's topic configs in camelCase (segment.bytes -> segmentBytes, ...).
  */
-import { z } from 'zod';
+import { lazy, zod } from '../schema.js';
 import { invalidConfig } from './errors.js';
 import {
   BATCH_HEADER_BYTES,
@@ -58,7 +58,9 @@ export interface PartitionLogOptions {
   readonly now: () => number;
 }
 
-const schema = z
+const schema = lazy(() => {
+  const z = zod();
+  return z
   .object({
     segmentBytes: z.number().int().min(MIN_SEGMENT_BYTES).max(0x7fff_fff8).multipleOf(8),
     indexIntervalBytes: z.number().int().min(0),
@@ -73,6 +75,7 @@ const schema = z
     startOffset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   })
   .strict();
+});
 
 /** Merges `options` over the defaults and validates them; throws INVALID_CONFIG naming every problem. */
 export function resolvePartitionLogOptions(options: Partial<PartitionLogOptions> = {}): PartitionLogOptions {
@@ -82,8 +85,8 @@ export function resolvePartitionLogOptions(options: Partial<PartitionLogOptions>
     const room = segmentDataCapacity(merged.segmentBytes, merged.indexIntervalBytes) - MAX_FILLER_BYTES;
     merged.maxMessageBytes = Math.min(partitionLogDefaults.maxMessageBytes, room);
   }
-  const parsed = schema.safeParse(merged);
-  if (!parsed.success) throw invalidConfig(z.prettifyError(parsed.error).replace(/\n/g, '; '));
+  const parsed = schema().safeParse(merged);
+  if (!parsed.success) throw invalidConfig(zod().prettifyError(parsed.error).replace(/\n/g, '; '));
   if (now !== undefined && typeof now !== 'function') throw invalidConfig('now must be a function returning milliseconds');
   const resolved: PartitionLogOptions = { ...parsed.data, now: now ?? Date.now };
   const capacity = segmentDataCapacity(resolved.segmentBytes, resolved.indexIntervalBytes);
