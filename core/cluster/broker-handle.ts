@@ -74,7 +74,8 @@ export class BrokerHandle {
     const id = this.#nextCallId++;
     const message: CallMessage<K> = { kind: 'call', id, method, args };
     const result = new Promise<BrokerCalls[K]['result']>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      // The reply carries the result of the method named in the call: its type is the call's.
+      this.#pending.set(id, { resolve: (value) => resolve(value as BrokerCalls[K]['result']), reject });
     });
     this.#worker.postMessage(message, [...transfer]);
     this.ringBell();

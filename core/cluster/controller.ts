@@ -115,7 +115,7 @@ export class Controller {
           byBroker.set(replica, list);
         }
       }
-      await Promise.all([...byBroker].map(([id, partitions]) => this.broker(id)?.call('deletePartitions', { partitions })));
+      await Promise.all([...byBroker].map(([id, partitions]) => this.broker(id)?.call('deletePartitions', { partitions }) ?? Promise.resolve(null)));
       if (channels.topicChange.hasSubscribers) channels.topicChange.publish({ topic: name, event: 'deleted', partitions: topic.partitions.length });
     }
   }
