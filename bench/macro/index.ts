@@ -4,12 +4,13 @@
  */
 import type { Measurement, MicroOptions } from '../micro/types.js';
 import { kafkaCompatConsume, kafkaCompatProduce, kafkaConsume, kafkaE2e, kafkaProduce } from './kafka.js';
+import { runTopicRouteScenarios } from './topic-route.js';
 
 export interface MacroScenario {
   readonly id: string;
   /** In the default `mqlab bench` suite. */
   readonly inDefault: boolean;
-  readonly run: (options: MicroOptions, earlier: readonly Measurement[]) => Promise<Measurement>;
+  readonly run: (options: MicroOptions, earlier: readonly Measurement[]) => Promise<Measurement | Measurement[]>;
 }
 
 /** Half the produce rate measured earlier in the same run: "half the sustainable rate". */
@@ -26,13 +27,15 @@ export const MACRO_SCENARIOS: readonly MacroScenario[] = [
   { id: 'kafka.produce.200B.p6', inDefault: false, run: (o) => kafkaProduce(o, 6) },
   { id: 'kafka.compat.produce.200B', inDefault: true, run: (o) => kafkaCompatProduce(o) },
   { id: 'kafka.compat.consume.200B', inDefault: true, run: (o) => kafkaCompatConsume(o) },
+  { id: 'amqp.topic.route.10k', inDefault: true, run: (o) => Promise.resolve(runTopicRouteScenarios(o)) },
 ];
 
 export async function runMacroSuite(options: MicroOptions, onlyDefault: boolean): Promise<Measurement[]> {
   const out: Measurement[] = [];
   for (const scenario of MACRO_SCENARIOS) {
     if (onlyDefault && !scenario.inDefault) continue;
-    out.push(await scenario.run(options, out));
+    const result = await scenario.run(options, out);
+    out.push(...(Array.isArray(result) ? result : [result]));
   }
   return out;
 }
