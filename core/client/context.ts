@@ -50,7 +50,7 @@ export class ClientContext {
       this.#connections.delete(brokerId);
     }
     const handle = this.cluster.broker(brokerId);
-    if (handle === undefined) throw new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${brokerId} is not available`);
+    if (handle === undefined) throw new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${brokerId} is not available`);
     const opening = BrokerConnection.open(handle, this.cluster.config);
     this.#connections.set(brokerId, opening);
     return opening;

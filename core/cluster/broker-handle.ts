@@ -1,7 +1,8 @@
 /**
  * The main thread's side of one broker worker: it starts the worker, makes typed calls to it (and
  * rings the broker's doorbell so a parked broker wakes to read them), and watches its heartbeat.
- * A killed broker's pending calls fail with BROKER_NOT_AVAILABLE; its memory counts as lost.
+ * A killed broker's pending calls fail with NETWORK_EXCEPTION (retriable, as a dropped Kafka
+ * connection); its memory counts as lost.
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { errorFromRecord, KafkaProtocolError } from '../errors/index.js';
@@ -70,7 +71,7 @@ export class BrokerHandle {
   }
 
   call<K extends BrokerCallName>(method: K, args: BrokerCalls[K]['args'], transfer: readonly TransferListItem[] = []): Promise<BrokerCalls[K]['result']> {
-    if (!this.#alive) return Promise.reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${this.id} is not available`));
+    if (!this.#alive) return Promise.reject(new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${this.id} is not available`));
     const id = this.#nextCallId++;
     const message: CallMessage<K> = { kind: 'call', id, method, args };
     const result = new Promise<BrokerCalls[K]['result']>((resolve, reject) => {
@@ -128,7 +129,7 @@ export class BrokerHandle {
   }
 
   #failPending(): void {
-    for (const pending of this.#pending.values()) pending.reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${this.id} is not available`));
+    for (const pending of this.#pending.values()) pending.reject(new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${this.id} is not available`));
     this.#pending.clear();
   }
 }

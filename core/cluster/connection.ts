@@ -7,7 +7,8 @@
  * Invariants:
  * - At most one produce frame is open (reserved, not committed) at a time.
  * - Every request with acks != 0 settles exactly once: with its answer, or with
- *   BROKER_NOT_AVAILABLE when the broker dies or the connection closes first.
+ *   NETWORK_EXCEPTION (retriable, as a dropped Kafka connection) when the broker dies or the
+ *   connection closes first.
  */
 import { KafkaProtocolError, kafkaErrorType, MqlabInternalError } from '../errors/index.js';
 import { ByteRing, NO_SPACE, RING_END, ringIfAsleep } from '../memory/index.js';
@@ -168,7 +169,7 @@ export class BrokerConnection {
 
   #assertAlive(): void {
     if (this.#closed) throw new MqlabInternalError('CLOSED', `connection to broker ${this.#handle.id} is closed`);
-    if (!this.#handle.alive) throw new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${this.#handle.id} is not available`);
+    if (!this.#handle.alive) throw new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${this.#handle.id} is not available`);
   }
 
   async #pumpResponses(): Promise<void> {
@@ -208,7 +209,7 @@ export class BrokerConnection {
 
   #failAll(reason: string): void {
     if (this.#waiters.size === 0) return;
-    const error = new KafkaProtocolError('BROKER_NOT_AVAILABLE', reason);
+    const error = new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: ${reason}`);
     const waiters = [...this.#waiters.values()];
     this.#waiters.clear();
     for (const waiter of waiters) waiter.settle(error);

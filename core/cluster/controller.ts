@@ -31,6 +31,8 @@ export class Controller {
   readonly offsets: OffsetStore;
   readonly #brokers = new Map<number, BrokerHandle>();
   readonly #waiters = new Map<number, Waiter>();
+  /** What each broker declared lost on a lapsed heartbeat led then, by topic id: it leads it again if it beats again. */
+  readonly #fenced = new Map<number, { topicId: number; partition: number }[]>();
   #groupTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -178,18 +180,41 @@ export class Controller {
   brokerLost(id: number): void {
     if (!this.metadata.isLive(id)) return;
     this.metadata.setLive(id, false);
+    const led: { topicId: number; partition: number }[] = [];
     for (const name of this.metadata.topicNames()) {
       const topic = this.metadata.topic(name)!;
       for (const p of topic.partitions) {
         p.isr = p.isr.filter((r) => r !== id);
         if (p.leader === id) {
+          led.push({ topicId: topic.id, partition: p.partition });
           p.leader = -1;
           p.leaderEpoch += 1;
           if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: name, partition: p.partition, leader: -1, leaderEpoch: p.leaderEpoch });
         }
       }
     }
+    this.#fenced.set(id, led);
     if (channels.brokerLifecycle.hasSubscribers) channels.brokerLifecycle.publish({ brokerId: id, event: 'lost' });
+  }
+
+  /**
+   * A broker declared lost because its heartbeat lapsed (a thread stalled by a long call, a GC pause
+   * or a busy machine) beats again. Its thread and memory survived, so it leads again the partitions
+   * it led that found no other leader, as Kafka unfences a broker that heartbeats again.
+   */
+  #brokerResumed(id: number): void {
+    this.metadata.setLive(id, true);
+    for (const { topicId, partition } of this.#fenced.get(id) ?? []) {
+      const topic = this.metadata.topicById(topicId);
+      const p = topic?.partitions[partition];
+      if (topic === undefined || p === undefined || p.leader !== -1) continue;
+      p.leader = id;
+      p.leaderEpoch += 1;
+      p.isr = [id];
+      if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: topic.name, partition, leader: id, leaderEpoch: p.leaderEpoch });
+    }
+    this.#fenced.delete(id);
+    if (channels.brokerLifecycle.hasSubscribers) channels.brokerLifecycle.publish({ brokerId: id, event: 'resumed' });
   }
 
   /**
@@ -197,6 +222,7 @@ export class Controller {
    * that have no leader (their records died with the old memory, as a replication factor of 1 implies).
    */
   async brokerReturned(handle: BrokerHandle): Promise<void> {
+    this.#fenced.delete(handle.id);
     this.addBroker(handle);
     const specs: PartitionSpec[] = [];
     for (const name of this.metadata.topicNames()) {
@@ -220,7 +246,12 @@ export class Controller {
   #checkBrokers(): void {
     const now = performance.now();
     for (const handle of this.#brokers.values()) {
-      if (this.metadata.isLive(handle.id) && !handle.checkHeartbeat(now, this.config.brokerSessionTimeoutMs)) this.brokerLost(handle.id);
+      const beating = handle.checkHeartbeat(now, this.config.brokerSessionTimeoutMs);
+      if (this.metadata.isLive(handle.id)) {
+        if (!beating) this.brokerLost(handle.id);
+      } else if (beating && this.#fenced.has(handle.id)) {
+        this.#brokerResumed(handle.id);
+      }
     }
   }
 

@@ -1,0 +1,46 @@
+/**
+ * `connect(url?, socketOptions?)`: amqplib's entry point over an in-process broker.
+ *
+ * amqplib's signature is kept so code moves over by changing its import. The URL (a string, or
+ * amqplib's connect-options object) names no server here: it is accepted and ignored. The broker
+ * is `host` from either argument (`connect({ host })`, `connect(url, { host })`), else the
+ * embedded default host.
+ */
+import { Connection } from './connection.js';
+import { AmqpHost, defaultAmqpHost } from './host.js';
+import { kOpen } from './symbols.js';
+
+/** amqplib's connect options, plus the host to connect to. */
+export interface ConnectOptions {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  locale?: string;
+  frameMax?: number;
+  heartbeat?: number;
+  vhost?: string;
+  /** The broker to connect to; default: the embedded default host. */
+  host?: AmqpHost;
+}
+
+/** amqplib's socket options, plus the host to connect to. */
+export interface SocketOptions {
+  /** The broker to connect to; default: the embedded default host. */
+  host?: unknown;
+  clientProperties?: { connection_name?: string } & Record<string, unknown>;
+  [option: string]: unknown;
+}
+
+function hostOf(value: unknown): AmqpHost | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const host = (value as { host?: unknown }).host;
+  return host instanceof AmqpHost ? host : undefined;
+}
+
+export function connect(url?: string | ConnectOptions, socketOptions?: SocketOptions): Promise<Connection> {
+  const host = hostOf(url) ?? hostOf(socketOptions) ?? defaultAmqpHost();
+  const name = socketOptions?.clientProperties?.connection_name;
+  return new Connection()[kOpen](host.transport, name === undefined ? {} : { name });
+}
