@@ -5,6 +5,7 @@
 import type { Measurement, MicroOptions } from '../micro/types.js';
 import { kafkaCompatConsume, kafkaCompatProduce, kafkaConsume, kafkaE2e, kafkaProduce } from './kafka.js';
 import { runTopicRouteScenarios } from './topic-route.js';
+import { rabbitmqReachable, runAmqpScenarios } from './amqp.js';
 
 export interface MacroScenario {
   readonly id: string;
@@ -28,6 +29,7 @@ export const MACRO_SCENARIOS: readonly MacroScenario[] = [
   { id: 'kafka.compat.produce.200B', inDefault: true, run: (o) => kafkaCompatProduce(o) },
   { id: 'kafka.compat.consume.200B', inDefault: true, run: (o) => kafkaCompatConsume(o) },
   { id: 'amqp.topic.route.10k', inDefault: true, run: (o) => Promise.resolve(runTopicRouteScenarios(o)) },
+  { id: 'amqp.work.200B', inDefault: true, run: async (o) => runAmqpScenarios(o, await rabbitmqReachable()) },
 ];
 
 export async function runMacroSuite(options: MicroOptions, onlyDefault: boolean): Promise<Measurement[]> {
