@@ -74,6 +74,13 @@ export interface RecordBatchBuilderOptions {
   readonly now?: () => number;
 }
 
+/** appendShort's limits: offsetDelta and valueLength take at most 2 bytes and timestampDelta 1. */
+const SHORT_MAX_COUNT = 0x2000;
+const SHORT_MAX_DELTA = 0x40;
+/** The record's length varint (body of up to 8 + value + 7 padding bytes, zigzag) stays under 2^14. */
+const SHORT_MAX_VALUE_BYTES = 0x2000 - 16;
+/** Zigzag values below 2^7 take one varint byte: lengths and counts below this (2^6). */
+const ONE_BYTE_LIMIT = 0x40;
 /** Values shorter than this are not aligned: the copy penalty is small and padding would cost space. */
 const ALIGN_MIN_VALUE_BYTES = 64;
 /** Alignment is mod 8, so at most 7 padding bytes. */
@@ -206,6 +213,76 @@ export class RecordBatchBuilder {
   append(key: Uint8Array | null, value: Uint8Array | null, headers?: readonly RecordHeader[], timestamp?: number): boolean {
     const ts = timestamp ?? this.now();
     const count = this.count;
+    const delta = ts - this.firstTimestamp;
+    if (
+      key === null &&
+      value !== null &&
+      headers === undefined &&
+      count !== 0 &&
+      count < SHORT_MAX_COUNT &&
+      (delta >>> 0) === delta && // an integer >= 0 (so ts is valid: the first one was checked)
+      delta < SHORT_MAX_DELTA &&
+      value.length <= SHORT_MAX_VALUE_BYTES
+    ) {
+      return this.appendShort(value, ts, delta);
+    }
+    return this.appendRecord(key, value, headers, ts);
+  }
+
+  /**
+   * append() for a record after the first of its batch, with a null key, no headers, a value of at
+   * most SHORT_MAX_VALUE_BYTES and a timestamp 0..63 ms after the batch's first: every varint but the
+   * padded ones then has a known width of 1 or 2 bytes. Writes exactly the bytes appendRecord would:
+   * the padding goes to valueLength first, then keyLength, and at most
+   * 7 bytes always fit in those two, so offsetDelta and timestampDelta stay minimal.
+   */
+  private appendShort(value: Uint8Array, ts: number, delta: number): boolean {
+    const count = this.count;
+    const valueLength = value.length;
+    const odS = count < ONE_BYTE_LIMIT ? 1 : 2;
+    const vlS = valueLength < ONE_BYTE_LIMIT ? 1 : 2;
+    // attributes, timestampDelta (1), offsetDelta, keyLength (1), valueLength, value, headerCount (1).
+    const body0 = 4 + odS + vlS + valueLength;
+    const lenS = body0 + MAX_PAD < ONE_BYTE_LIMIT ? 1 : 2;
+    let p = this.pos;
+    const pad = this.alignmentPad(value, p + lenS + body0 - valueLength - 1);
+    const body = body0 + pad;
+    const recordBytes = lenS + body;
+    this.lastRecordBytes = recordBytes;
+    if (p + recordBytes > this.softEnd || count >= this.maxRecords) return false;
+    const b = this.bytes;
+    // A Uint8Array keeps the low 8 bits of what is stored: `z | 0x80` is z's low 7 bits, continued.
+    const lengthZ = body * 2;
+    if (lenS === 1) {
+      b[p++] = lengthZ;
+    } else {
+      b[p++] = lengthZ | 0x80;
+      b[p++] = lengthZ >>> 7;
+    }
+    b[p++] = 0;
+    b[p++] = delta * 2;
+    const offsetZ = count * 2;
+    if (odS === 1) {
+      b[p++] = offsetZ;
+    } else {
+      b[p++] = offsetZ | 0x80;
+      b[p++] = offsetZ >>> 7;
+    }
+    const vlPad = Math.min(pad, MAX_VARINT_BYTES - vlS);
+    p = writeUnsignedVarint(b, p, 1, 1 + pad - vlPad);
+    p = writeUnsignedVarint(b, p, valueLength * 2, vlS + vlPad);
+    b.set(value, p);
+    p += valueLength;
+    b[p++] = 0;
+    this.pos = p;
+    this.count = count + 1;
+    if (ts > this.maxTimestamp) this.maxTimestamp = ts;
+    return true;
+  }
+
+  /** append() for any record without headers (else appendGeneral); `ts` is the resolved timestamp. */
+  private appendRecord(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | undefined, ts: number): boolean {
+    const count = this.count;
     const delta = count === 0 ? 0 : ts - this.firstTimestamp;
     if (
       (headers !== undefined && headers.length !== 0) ||
@@ -230,11 +307,7 @@ export class RecordBatchBuilder {
     // attributes, timestampDelta, offsetDelta, keyLength, key, valueLength, value, headerCount (0).
     const body0 = 1 + tsS + odS + klS + keyBytes + vlS + valueBytes + 1;
     const lenS = sizeOfUnsignedVarint((body0 + MAX_PAD) * 2);
-    let pad = 0;
-    if (this.alignValues && value !== null && valueBytes >= ALIGN_MIN_VALUE_BYTES) {
-      const valueAt = this.pos + lenS + body0 - valueBytes - 1;
-      pad = (value.byteOffset - (this.address + valueAt)) & MAX_PAD;
-    }
+    let pad = value === null ? 0 : this.alignmentPad(value, this.pos + lenS + body0 - valueBytes - 1);
     const body = body0 + pad;
     const recordBytes = lenS + body;
     this.lastRecordBytes = recordBytes;
@@ -302,6 +375,12 @@ export class RecordBatchBuilder {
     }
     this.count = 0;
     return length;
+  }
+
+  /** Padding that puts a value written at `valueAt` at its source's address mod 8 (0 if not aligning). */
+  private alignmentPad(value: Uint8Array, valueAt: number): number {
+    if (!this.alignValues || value.length < ALIGN_MIN_VALUE_BYTES) return 0;
+    return (value.byteOffset - (this.address + valueAt)) & MAX_PAD;
   }
 
   private startTimestamps(ts: number): void {
