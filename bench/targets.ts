@@ -16,6 +16,8 @@ export interface ScenarioTarget {
   readonly versus?: { readonly id: string; readonly minRatio: number };
   /** The seed rate it is compared with, when any. */
   readonly seed?: keyof typeof SEED_RATES;
+  /** Largest acceptable p99 latency, in microseconds. */
+  readonly maxP99Us?: number;
 }
 
 export const TARGETS: readonly ScenarioTarget[] = [
@@ -25,6 +27,7 @@ export const TARGETS: readonly ScenarioTarget[] = [
   { id: 'log.read.200B', versus: { id: 'ceiling.copy.200B', minRatio: 1 } },
   { id: 'kafka.produce.200B', minMsgsPerS: 5_000_000, seed: 'produce' },
   { id: 'kafka.consume.200B', minMsgsPerS: 11_000_000, seed: 'consume' },
+  { id: 'kafka.e2e.200B', maxP99Us: 1_000 },
   { id: 'kafka.compat.produce.200B', minMsgsPerS: 1_000_000, seed: 'produce' },
   { id: 'kafka.compat.consume.200B', minMsgsPerS: 2_200_000, seed: 'consume' },
   { id: 'kafka.produce.rf3.acksall.200B', minMsgsPerS: 1_000_000, seed: 'produce' },
