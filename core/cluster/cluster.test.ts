@@ -62,6 +62,7 @@ describe('startCluster', () => {
     await (await startCluster({ brokers: 1 })).close();
     const before = threadCount();
     const c = await startCluster({ brokers: 3 });
+    onTestFinished(() => c.close());
     expect(threadCount()).toBeGreaterThanOrEqual(before + 3);
     const producer = kafkaFor(c).producer();
     await producer.connect();

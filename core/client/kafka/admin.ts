@@ -67,7 +67,8 @@ export class Admin {
   }
 
   listTopics(): Promise<string[]> {
-    this.#assertConnected('listTopics');
+    const refused = this.#refusal('listTopics');
+    if (refused !== undefined) return Promise.reject(refused);
     return Promise.resolve(this.#ctx.cluster.controller.metadata.topicNames());
   }
 
@@ -106,7 +107,8 @@ export class Admin {
 
   /** Committed offsets of a group, per topic ('-1' where nothing is committed), as kafkajs. */
   fetchOffsets(options: { groupId: string; topics?: readonly string[] }): Promise<{ topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[]> {
-    this.#assertConnected('fetchOffsets');
+    const refused = this.#refusal('fetchOffsets');
+    if (refused !== undefined) return Promise.reject(refused);
     const controller = this.#ctx.cluster.controller;
     const topics = options.topics ?? controller.offsets.fetchOffsets(options.groupId).map((t) => t.topic);
     const wanted = topics.map((topic) => ({ topic, partitions: controller.metadata.topic(topic)?.partitions.map((p) => p.partition) ?? [] }));
@@ -117,12 +119,20 @@ export class Admin {
   }
 
   describeGroups(groupIds: readonly string[]): Promise<{ groups: ReturnType<ClientContext['cluster']['controller']['groups']['describeGroup']>[] }> {
-    this.#assertConnected('describeGroups');
+    const refused = this.#refusal('describeGroups');
+    if (refused !== undefined) return Promise.reject(refused);
     return Promise.resolve({ groups: groupIds.map((id) => this.#ctx.cluster.controller.groups.describeGroup(id)) });
   }
 
   #assertConnected(call: string): void {
-    if (this.#state === 'disconnected') throw new KafkaClientStateError('DISCONNECTED', `Cannot ${call}: the admin client is disconnected`);
-    if (this.#state === 'created') throw new KafkaClientStateError('NOT_CONNECTED', `Cannot ${call}: the admin client is not connected; call connect() first`);
+    const refused = this.#refusal(call);
+    if (refused !== undefined) throw refused;
+  }
+
+  /** Why `call` cannot run now; the methods that are not async reject with it rather than throw. */
+  #refusal(call: string): KafkaClientStateError | undefined {
+    if (this.#state === 'disconnected') return new KafkaClientStateError('DISCONNECTED', `Cannot ${call}: the admin client is disconnected`);
+    if (this.#state === 'created') return new KafkaClientStateError('NOT_CONNECTED', `Cannot ${call}: the admin client is not connected; call connect() first`);
+    return undefined;
   }
 }

@@ -130,6 +130,7 @@ export class Consumer {
   #heartbeat: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  #unhookClose: (() => void) | undefined;
 
   constructor(source: ContextSource, clientId: string, config: ConsumerConfig) {
     if (config === undefined || typeof config.groupId !== 'string' || config.groupId.length === 0) {
@@ -173,6 +174,9 @@ export class Consumer {
     if (this.#state === 'created') {
       this.#ctx = await this.#source.get();
       this.#state = 'connected';
+      // Closing the cluster stops this consumer: its heartbeat timer would otherwise outlive it. The
+      // hook does not wait for the loop, which ends once the controller stops answering the group.
+      this.#unhookClose = this.#ctx.cluster.onClose(() => void this.disconnect().catch(() => undefined));
       this.#emitter.emit(CONSUMER_EVENTS.CONNECT, {});
     }
   }
@@ -192,13 +196,19 @@ export class Consumer {
   }
 
   run(config: ConsumerRunConfig = {}): Promise<void> {
-    this.#assertState('run', ['connected']);
+    const refused = this.#refusal('run', ['connected']);
+    if (refused !== undefined) return Promise.reject(refused);
     if (this.#topics.size === 0) return Promise.reject(new KafkaConfigError('subscribe to at least one topic before run'));
     if (config.eachMessage === undefined && config.eachBatch === undefined) return Promise.reject(new KafkaConfigError('run needs eachMessage or eachBatch'));
     this.#run = config;
     this.#state = 'running';
     this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatInterval);
     this.#loop = this.#consume().catch((error: unknown) => {
+      // As kafkajs does on a crash: stop and leave the group first, so that the partitions go to the
+      // other members instead of staying with a member that heartbeats but no longer consumes.
+      this.#state = 'connected';
+      this.#needsJoin = true;
+      this.#leave();
       this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
     });
     return Promise.resolve();
@@ -210,12 +220,14 @@ export class Consumer {
     clearInterval(this.#heartbeat);
     this.#wake?.();
     await this.#loop;
-    await this.#commitResolved().catch(() => undefined);
+    // With autoCommit off the application commits, as in kafkajs: stopping commits nothing for it.
+    if (this.#run.autoCommit !== false) await this.#commitResolved().catch(() => undefined);
     this.#emitter.emit(CONSUMER_EVENTS.STOP, {});
   }
 
   async disconnect(): Promise<void> {
     if (this.#state === 'disconnected') return;
+    this.#unhookClose?.();
     await this.stop();
     this.#leave();
     this.#state = 'disconnected';
@@ -230,7 +242,12 @@ export class Consumer {
       const a = this.#assigned.get(tpKey(o.topic, o.partition));
       if (a !== undefined) a.committed = o.offset;
     }
-    this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics: offsets });
+    if (this.#emitter.hasListeners(CONSUMER_EVENTS.COMMIT_OFFSETS)) {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+      const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+      this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
+    }
     return Promise.resolve();
   }
 
@@ -271,7 +288,8 @@ export class Consumer {
   }
 
   describeGroup(): Promise<ReturnType<ClientContext['cluster']['controller']['groups']['describeGroup']>> {
-    this.#assertState('describeGroup', ['connected', 'running']);
+    const refused = this.#refusal('describeGroup', ['connected', 'running']);
+    if (refused !== undefined) return Promise.reject(refused);
     return Promise.resolve(this.#ctx.cluster.controller.groups.describeGroup(this.groupId));
   }
 
@@ -286,10 +304,16 @@ export class Consumer {
   // ---------------------------------------------------------------------------------------- loop
 
   #assertState(call: string, allowed: readonly State[]): void {
-    if (allowed.includes(this.#state)) return;
-    if (this.#state === 'disconnected') throw new KafkaClientStateError('DISCONNECTED', `Cannot ${call}: the consumer is disconnected`);
-    if (this.#state === 'created') throw new KafkaClientStateError('NOT_CONNECTED', `Cannot ${call}: the consumer is not connected; call connect() first`);
-    throw new KafkaClientStateError('NOT_RUNNING', `Cannot ${call} while the consumer is ${this.#state}; ${call === 'seek' ? 'call run() first' : 'stop it first'}`);
+    const refused = this.#refusal(call, allowed);
+    if (refused !== undefined) throw refused;
+  }
+
+  /** Why `call` cannot run in this state; the methods that are not async reject with it rather than throw. */
+  #refusal(call: string, allowed: readonly State[]): KafkaClientStateError | undefined {
+    if (allowed.includes(this.#state)) return undefined;
+    if (this.#state === 'disconnected') return new KafkaClientStateError('DISCONNECTED', `Cannot ${call}: the consumer is disconnected`);
+    if (this.#state === 'created') return new KafkaClientStateError('NOT_CONNECTED', `Cannot ${call}: the consumer is not connected; call connect() first`);
+    return new KafkaClientStateError('NOT_RUNNING', `Cannot ${call} while the consumer is ${this.#state}; ${call === 'seek' ? 'call run() first' : 'stop it first'}`);
   }
 
   async #consume(): Promise<void> {
@@ -332,9 +356,15 @@ export class Consumer {
     const c = a.cursor;
     const messages: KafkaMessage[] = [];
     let bytes = 0;
-    while (messages.length < consumerDefaults.maxRecordsPerBatch && bytes < this.#config.maxBytesPerPartition && c.next()) {
-      messages.push(messageFromCursor(c));
-      bytes += Math.max(0, c.valueLength) + Math.max(0, c.keyLength);
+    try {
+      while (messages.length < consumerDefaults.maxRecordsPerBatch && bytes < this.#config.maxBytesPerPartition && c.next()) {
+        messages.push(messageFromCursor(c));
+        bytes += Math.max(0, c.valueLength) + Math.max(0, c.keyLength);
+      }
+    } catch (error) {
+      // A record that cannot be read (CORRUPT_MESSAGE) ends the batch: the records before it are
+      // handed out first, and the next fetch meets it again and fails.
+      if (messages.length === 0) throw error;
     }
     if (messages.length === 0) return 0;
     const run = this.#run;

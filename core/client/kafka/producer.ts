@@ -4,9 +4,9 @@
  * into that leader's request ring, and resolves with kafkajs's RecordMetadata once every partition
  * answered. Retriable errors (leader moves, broker restarts) refresh metadata and retry.
  */
-import { produceError, type BrokerConnection, type ProduceResult, type ProduceWaiter, type TopicMetadata } from '../../cluster/index.js';
+import { produceError, REQUEST_HEADER_BYTES, type BrokerConnection, type ProduceResult, type ProduceWaiter, type TopicMetadata } from '../../cluster/index.js';
 import { tracing, operationId } from '../../diagnostics.js';
-import { KafkaClientStateError, KafkaConfigError, KafkaProtocolError } from '../../errors/index.js';
+import { KafkaClientStateError, KafkaConfigError, KafkaProtocolError, MqlabError } from '../../errors/index.js';
 import { RecordBatchBuilder, type RecordHeader } from '../../log/index.js';
 import { NO_SPACE } from '../../memory/index.js';
 import { choosePartition, DefaultPartitioner, type Partitioner } from '../../stream/partitioners/index.js';
@@ -55,6 +55,10 @@ class SendWaiter implements ProduceWaiter {
     this.resolve = resolve;
     this.reject = reject;
   });
+  constructor() {
+    // A send that fails part-way never awaits its earlier batches: their failure must not go unhandled.
+    this.promise.catch(() => undefined);
+  }
   settle(result: ProduceResult | Error): void {
     if (result instanceof Error) this.reject(result);
     else this.resolve(result);
@@ -145,7 +149,9 @@ export class Producer {
     const topic = await this.#ctx.topic(topicName, this.#allowAutoTopicCreation, refresh);
     const byPartition = this.#partition(topic, messages);
     const sends: Promise<RecordMetadata>[] = [];
-    for (const [partition, encoded] of byPartition) sends.push(this.#sendPartition(topic, partition, encoded, acks, timeout));
+    for (const [partition, encoded] of byPartition) {
+      sends.push(this.#sendPartition(topic, partition, encoded, acks, timeout).catch((error: unknown) => this.#leaderLost(error, topic, partition)));
+    }
     const settled = await Promise.allSettled(sends);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) {
@@ -160,14 +166,20 @@ export class Producer {
     const available = topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId);
     if (this.#custom !== null) this.#custom.metadata = topic.partitions.map((p) => ({ ...p, replicas: [...p.replicas], isr: [...p.isr], offlineReplicas: [...p.offlineReplicas] }));
     const out = new Map<number, EncodedMessage[]>();
+    const messageMaxBytes = this.#ctx.cluster.config.messageMaxBytes;
     for (const message of messages) {
       if (message === null || typeof message !== 'object') throw new KafkaConfigError(`Invalid message ${JSON.stringify(message)}: expected { key?, value, partition?, headers?, timestamp? }`);
       const key = toBytes(message.key);
       const value = toBytes(message.value);
       const headers = toRecordHeaders(message.headers);
       const bound = messageBound(key, value, headers);
-      if (bound > this.#maxRequestSize) {
-        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The message is ${bound} bytes when serialized which is larger than ${this.#maxRequestSize}, which is the value of the max.request.size configuration.`);
+      // Checked for every message before any is encoded, so a send that fails here stores nothing.
+      const size = bound + BATCH_OVERHEAD_BOUND;
+      if (size > this.#maxRequestSize) {
+        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than ${this.#maxRequestSize}, which is the value of the max.request.size configuration.`);
+      }
+      if (size > messageMaxBytes) {
+        throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The request included a message larger than the max message size the server will accept: ${size} bytes when serialized, message.max.bytes is ${messageMaxBytes} (topic '${topic.name}')`);
       }
       if (this.#custom !== null) this.#custom.message = message;
       const partition = choosePartition(message.partition, this.#custom, this.#partitioner, topic.name, n, available, key, bound);
@@ -183,6 +195,9 @@ export class Producer {
 
   async #sendPartition(topic: TopicMetadata, partition: number, messages: readonly EncodedMessage[], acks: -1 | 0 | 1, timeout: number): Promise<RecordMetadata> {
     const connection = await this.#ctx.leaderConnection(topic, partition);
+    // A frame holds at most what the broker accepts (message.max.bytes): larger ones cannot enter its
+    // ring. #partition checked that every message fits a frame of its own.
+    const maxBatchBytes = Math.min(this.#maxRequestSize, connection.requests.maxFrameBytes - REQUEST_HEADER_BYTES);
     let firstOffset = -1;
     let logStart = -1;
     let waiters: SendWaiter[] = [];
@@ -190,7 +205,7 @@ export class Producer {
     while (i < messages.length) {
       let bytes = BATCH_OVERHEAD_BOUND;
       let j = i;
-      while (j < messages.length && (j === i || bytes + messages[j]!.bound <= this.#maxRequestSize)) bytes += messages[j++]!.bound;
+      while (j < messages.length && (j === i || bytes + messages[j]!.bound <= maxBatchBytes)) bytes += messages[j++]!.bound;
       const waiter = acks === 0 ? null : new SendWaiter();
       await this.#encode(connection, topic, partition, messages, i, j, bytes, acks, timeout, waiter);
       if (waiter !== null) waiters.push(waiter);
@@ -204,6 +219,19 @@ export class Producer {
     }
     waiters = [];
     return { topicName: topic.name, partition, errorCode: 0, baseOffset: String(firstOffset), logAppendTime: '-1', logStartOffset: String(logStart) };
+  }
+
+  /**
+   * A send whose leader's connection was lost (a killed broker: NETWORK_EXCEPTION) looks at fresh
+   * metadata, as a Kafka client does: a partition left without a leader fails with
+   * LEADER_NOT_AVAILABLE, which says more than a lost connection. Both are retriable, and a retry
+   * runs on the fresh metadata.
+   */
+  async #leaderLost(error: unknown, topic: TopicMetadata, partition: number): Promise<never> {
+    if (!(error instanceof MqlabError && error.model === 'kafka' && (error.type === 'NETWORK_EXCEPTION' || error.type === 'BROKER_NOT_AVAILABLE'))) throw error;
+    const fresh = await this.#ctx.topic(topic.name, false, true).catch(() => undefined);
+    if (fresh?.partitions[partition]?.leader === -1) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}' (${error.message})`);
+    throw error;
   }
 
   async #encode(
