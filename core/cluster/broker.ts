@@ -19,6 +19,7 @@ import { KafkaProtocolError, kafkaErrorCode, MqlabError } from '../errors/index.
 import { announceSegments, PartitionLog, type LogDescriptor } from '../log/index.js';
 import { ByteRing, NO_SPACE, RING_END, frameBytes } from '../memory/index.js';
 import type { BrokerConfig } from './config.js';
+import { partitionLogSettings } from './log-settings.js';
 import { BROKER_BELL_WORD, HEARTBEAT_WORD } from './layout.js';
 import type { PartitionSpec } from './messages.js';
 import {
@@ -45,7 +46,9 @@ const ERR_NOT_LEADER_OR_FOLLOWER = kafkaErrorCode('NOT_LEADER_OR_FOLLOWER');
 const ERR_NOT_ENOUGH_REPLICAS = kafkaErrorCode('NOT_ENOUGH_REPLICAS');
 const ERR_INVALID_REQUEST = kafkaErrorCode('INVALID_REQUEST');
 const ERR_UNKNOWN_SERVER_ERROR = kafkaErrorCode('UNKNOWN_SERVER_ERROR');
+const ERR_INVALID_REQUIRED_ACKS = kafkaErrorCode('INVALID_REQUIRED_ACKS');
 const ACKS_NONE = 0;
+const ACKS_LEADER = 1;
 const ACKS_ALL = -1;
 const RESPONSE_FRAME_BYTES = frameBytes(RESPONSE_BYTES);
 /** log.retention.check.interval.ms, for age-based retention (size-based runs on every roll). */
@@ -71,13 +74,7 @@ export class HostedPartition {
   checkedSegments = 1;
 
   constructor(readonly spec: PartitionSpec, config: BrokerConfig) {
-    this.log = new PartitionLog({
-      segmentBytes: config.segmentBytes,
-      maxMessageBytes: config.messageMaxBytes,
-      retentionBytes: config.retentionBytes,
-      retentionMs: config.retentionMs,
-      leaderEpoch: spec.leaderEpoch,
-    });
+    this.log = new PartitionLog({ ...partitionLogSettings(config), leaderEpoch: spec.leaderEpoch }, true);
     this.leader = spec.leader;
     this.leaderEpoch = spec.leaderEpoch;
     this.isrSize = 1;
@@ -233,7 +230,8 @@ export class Broker {
     let error = 0;
     let base = -1;
     let count = 0;
-    if (hosted === undefined) error = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (acks !== ACKS_ALL && acks !== ACKS_NONE && acks !== ACKS_LEADER) error = ERR_INVALID_REQUIRED_ACKS;
+    else if (hosted === undefined) error = ERR_UNKNOWN_TOPIC_OR_PARTITION;
     else if (!hosted.leader) error = ERR_NOT_LEADER_OR_FOLLOWER;
     else if (acks === ACKS_ALL && hosted.isrSize < hosted.minInsyncReplicas) error = ERR_NOT_ENOUGH_REPLICAS;
     else if (batchLength < 0 || batchLength > length - REQUEST_HEADER_BYTES) error = ERR_INVALID_REQUEST;

@@ -3,8 +3,13 @@
  * never re-checked on the hot path. Names follow Kafka's broker configs (num.partitions,
  * default.replication.factor, auto.create.topics.enable, message.max.bytes, ...) in camelCase.
  */
-import { z } from 'zod';
-import { KafkaConfigError } from '../errors/index.js';
+import { zod } from '../schema.js';
+import { KafkaConfigError, MqlabError } from '../errors/index.js';
+import { resolvePartitionLogOptions } from '../log/index.js';
+import { partitionLogSettings } from './log-settings.js';
+
+// This module runs on the main thread only: zod loads with it (see core/schema.ts).
+const z = zod();
 
 export const brokerDefaults = {
   /** num.partitions: partitions of an auto-created topic. */
@@ -37,6 +42,11 @@ export const brokerDefaults = {
   maxReplicationFactor: 10,
   /** Partitions of the internal __consumer_offsets topic (offsets.topic.num.partitions). */
   offsetsTopicNumPartitions: 50,
+  /** group.min.session.timeout.ms and group.max.session.timeout.ms: the session timeouts a group member may ask for. */
+  groupMinSessionTimeoutMs: 6_000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  /** group.initial.rebalance.delay.ms (0 here, as Kafka's own test brokers use, so a first join completes at once). */
+  groupInitialRebalanceDelayMs: 0,
 } as const;
 
 export type BrokerConfig = { -readonly [K in keyof typeof brokerDefaults]: (typeof brokerDefaults)[K] extends boolean ? boolean : number };
@@ -61,6 +71,9 @@ const brokerConfigSchema = z
     responseRingBytes: positiveInt.min(4 * 1024),
     maxReplicationFactor: positiveInt,
     offsetsTopicNumPartitions: positiveInt,
+    groupMinSessionTimeoutMs: positiveInt,
+    groupMaxSessionTimeoutMs: positiveInt,
+    groupInitialRebalanceDelayMs: z.number().int().min(0),
   })
   .strict();
 
@@ -74,8 +87,29 @@ export function resolveBrokerConfig(input: BrokerConfigInput = {}): BrokerConfig
     const where = issue?.path.join('.') ?? '?';
     throw new KafkaConfigError(`invalid cluster config ${where}: ${issue?.message ?? 'invalid'}`);
   }
+  const c = parsed.data;
+  const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
+  for (const [name, bytes] of [['requestRingBytes', c.requestRingBytes], ['responseRingBytes', c.responseRingBytes]] as const) {
+    if (!isPowerOfTwo(bytes)) throw new KafkaConfigError(`invalid cluster config ${name}: ${bytes} is not a power of two`);
+  }
+  // A ring's largest frame is half the ring: a produce frame of message.max.bytes must fit one.
+  if (c.requestRingBytes / 2 < c.messageMaxBytes + REQUEST_FRAME_OVERHEAD) {
+    throw new KafkaConfigError(`invalid cluster config requestRingBytes: ${c.requestRingBytes} cannot carry a ${c.messageMaxBytes}-byte batch (messageMaxBytes); use at least ${2 * (c.messageMaxBytes + REQUEST_FRAME_OVERHEAD)} rounded up to a power of two`);
+  }
+  if (c.groupMinSessionTimeoutMs > c.groupMaxSessionTimeoutMs) {
+    throw new KafkaConfigError(`invalid cluster config: groupMinSessionTimeoutMs ${c.groupMinSessionTimeoutMs} exceeds groupMaxSessionTimeoutMs ${c.groupMaxSessionTimeoutMs}`);
+  }
   if (parsed.data.segmentBytes < parsed.data.messageMaxBytes + 1024) {
     throw new KafkaConfigError(`segmentBytes (${parsed.data.segmentBytes}) must exceed messageMaxBytes (${parsed.data.messageMaxBytes}) so that any accepted batch fits one segment`);
   }
-  return parsed.data;
+  // Partition logs are built in broker workers from these settings without validating them again.
+  try {
+    resolvePartitionLogOptions(partitionLogSettings(c));
+  } catch (error) {
+    throw new KafkaConfigError(`invalid cluster config: ${error instanceof MqlabError ? error.message : String(error)}`);
+  }
+  return c;
 }
+
+/** Framing a produce frame adds to its batch: the request header and the ring's frame header. */
+const REQUEST_FRAME_OVERHEAD = 64;

@@ -84,6 +84,11 @@ export class BrokerConnection {
     return !this.#closed && this.#handle.alive;
   }
 
+  /** The largest record batch one produce frame carries (the broker's message.max.bytes). */
+  get maxBatchBytes(): number {
+    return this.requests.maxFrameBytes - REQUEST_HEADER_BYTES;
+  }
+
   get inFlight(): number {
     return this.#waiters.size;
   }

@@ -43,6 +43,9 @@ export class Controller {
   ) {
     this.metadata = new ClusterMetadata(brokerIds);
     this.groups = new GroupCoordinator({
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       partitionCount: (topic) => this.metadata.topic(topic)?.partitions.length,
       onCompletion: (completion) => this.#settle(completion),
     });

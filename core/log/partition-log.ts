@@ -78,7 +78,7 @@ import {
   MIN_RECORD_BYTES,
   SEGMENT_HEADER_BYTES,
 } from './layout.js';
-import { resolvePartitionLogOptions, type PartitionLogOptions } from './options.js';
+import { partitionLogDefaults, resolvePartitionLogOptions, type PartitionLogOptions } from './options.js';
 import { crc32c } from './crc32c.js';
 import {
   RecordBatchBuilder,
@@ -172,8 +172,12 @@ export class PartitionLog {
   /** False once a reader could not get a pin slot: then no buffer is ever reused. */
   private reuseSafe = true;
 
-  constructor(options: Partial<PartitionLogOptions> = {}) {
-    this.options = resolvePartitionLogOptions(options);
+  /**
+   * `options` are merged over the defaults and validated, unless `validated` says the caller already
+   * resolved them with resolvePartitionLogOptions (a broker worker gets settings its cluster checked).
+   */
+  constructor(options: Partial<PartitionLogOptions> = {}, validated = false) {
+    this.options = validated ? { ...partitionLogDefaults, now: Date.now, ...options } : resolvePartitionLogOptions(options);
     this.leaderEpoch = this.options.leaderEpoch;
     this.state = new LogState(this.options.startOffset);
     this.builder = new RecordBatchBuilder({ now: this.options.now });

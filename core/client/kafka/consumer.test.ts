@@ -370,12 +370,13 @@ describe('Consumer groups', () => {
   });
 
   it('when a member dies without leaving, the survivor takes its partitions after the session timeout and no record is lost', async () => {
-    const s = await setup();
+    // group.min.session.timeout.ms lowered so the dead member expires in a second, not six.
+    const s = await setup({ config: { groupMinSessionTimeoutMs: 500 } });
     const topic = topicName('death');
     const groupId = groupName('death');
     await s.cluster.controller.createTopics([{ topic, numPartitions: 2 }]);
     const inbox = new Inbox();
-    const timing = { heartbeatInterval: 200, sessionTimeout: 6_000 };
+    const timing = { heartbeatInterval: 100, sessionTimeout: 1_000 };
     const a = await s.running(groupId, [topic], { eachMessage: inbox.handler('a') }, { config: timing });
     const b = await s.running(groupId, [topic], { eachMessage: inbox.handler('b') }, { config: timing });
     await waitForSplit([a, b], topic, 2);

@@ -106,6 +106,9 @@ interface Assigned {
 
 type State = 'created' | 'connected' | 'running' | 'disconnected';
 
+/** Group errors that a fresh JoinGroup resolves. */
+const REJOIN_ERRORS: ReadonlySet<string> = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'MEMBER_ID_REQUIRED', 'FENCED_INSTANCE_ID']);
+
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class Consumer {
@@ -323,7 +326,10 @@ export class Consumer {
           await this.#join();
         } catch (error) {
           if (this.#state !== 'running') return;
-          if (error instanceof MqlabError && error.model === 'kafka' && error.type === 'UNKNOWN_MEMBER_ID') this.#memberId = '';
+          // As kafkajs: a join that cannot succeed by retrying (an invalid session timeout, an
+          // inconsistent protocol, a full group) crashes the consumer instead of looping.
+          if (!(error instanceof MqlabError && error.model === 'kafka' && (error.retriable || REJOIN_ERRORS.has(error.type)))) throw error;
+          if (error.type === 'UNKNOWN_MEMBER_ID') this.#memberId = '';
           this.#needsJoin = true;
           this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: true });
           await sleep(100);

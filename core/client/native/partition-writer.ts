@@ -81,6 +81,8 @@ export class PartitionWriter {
   readonly #builder = new RecordBatchBuilder();
   readonly #connection: BrokerConnection;
   #frameBytes = 0;
+  /** The frame size the last append asked for: what ready() waits to fit. */
+  #wanted = 0;
   #open = false;
   #outstanding = 0;
   #error: Error | undefined;
@@ -101,6 +103,7 @@ export class PartitionWriter {
     this.timeoutMs = options.timeoutMs ?? partitionWriterDefaults.timeoutMs;
     this.maxRequestSize = options.maxRequestSize ?? partitionWriterDefaults.maxRequestSize;
     this.crc = options.crc ?? partitionWriterDefaults.crc;
+    this.#wanted = Math.min(this.batchSize, connection.maxBatchBytes);
     for (const [name, value] of [['batchSize', this.batchSize], ['lingerMs', this.lingerMs], ['timeoutMs', this.timeoutMs], ['maxRequestSize', this.maxRequestSize]] as const) {
       if (!Number.isInteger(value) || value < 0 || (name !== 'lingerMs' && value === 0)) throw new KafkaConfigError(`${name} must be a ${name === 'lingerMs' ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
     }
@@ -123,7 +126,13 @@ export class PartitionWriter {
       this.#seal();
     }
     const bound = this.#recordBound(key, value, headers);
-    if (!this.#begin(Math.max(this.batchSize, bound + BATCH_OVERHEAD_BOUND))) return false;
+    const limit = this.#connection.maxBatchBytes;
+    if (bound + BATCH_OVERHEAD_BOUND > limit) {
+      throw new KafkaProtocolError('MESSAGE_TOO_LARGE', `The message is ${bound} bytes when serialized, more than the ${limit} bytes of message.max.bytes a batch may take`);
+    }
+    const frameBytes = Math.min(limit, Math.max(this.batchSize, bound + BATCH_OVERHEAD_BOUND));
+    this.#wanted = frameBytes;
+    if (!this.#begin(frameBytes)) return false;
     if (!this.#builder.append(key, value, headers, timestamp)) {
       this.#connection.abortProduce();
       this.#open = false;
@@ -135,7 +144,7 @@ export class PartitionWriter {
 
   /** Resolves when the ring has room for another batch. */
   ready(): Promise<void> {
-    return this.#connection.waitForSpace(this.batchSize);
+    return this.#connection.waitForSpace(this.#wanted);
   }
 
   /** Sends the open batch now, without waiting for its answer (flush() waits). */

@@ -4,9 +4,12 @@
  * the current documentation; the comment says what the 3.10 oracle does.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { zod } from '../../schema.js';
 import { MqlabInternalError } from '../../errors/index.js';
 import { ExchangeTypeRegistry } from '../index.js';
+
+// This module runs on the main thread only: zod loads with it (see core/schema.ts).
+const z = zod();
 
 /** RabbitMQ's hard cap on max_message_size (rabbit_channel's ?MAX_MSG_SIZE): 512 MiB. */
 export const MAX_MESSAGE_SIZE_CAP = 536_870_912;

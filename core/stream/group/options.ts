@@ -3,10 +3,14 @@
  * configs they stand for, and their validation (once, at construction).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { ZodType } from 'zod';
+import { zod } from '../../schema.js';
 import { KafkaConfigError } from '../../errors/index.js';
 import type { Assignor } from './assignors/types.js';
 import type { GroupCompletion } from './types.js';
+
+// This module runs on the main thread only: zod loads with it (see core/schema.ts).
+const z = zod();
 
 export const GROUP_COORDINATOR_DEFAULTS = {
   /** `group.min.session.timeout.ms` */
@@ -101,7 +105,7 @@ const offsetStoreSchema = z
   })
   .strict();
 
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, component: string): T {
+function parseOrThrow<T>(schema: ZodType<T>, input: unknown, component: string): T {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];

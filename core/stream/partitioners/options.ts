@@ -2,9 +2,13 @@
  * Defaults of every partitioner in one place, and their validation. Options are checked once, at
  * construction, and never again on the per-record path.
  */
-import { z } from 'zod';
+import type { ZodType } from 'zod';
+import { zod } from '../../schema.js';
 import { KafkaConfigError } from '../../errors/index.js';
 import type { CounterPartitionerOptions, DefaultPartitionerOptions, RandomInt } from './types.js';
+
+// This module runs on the main thread only: zod loads with it (see core/schema.ts).
+const z = zod();
 
 /** Java's ThreadLocalRandom.nextInt() stand-in: a uniform int in [0, 2^31). */
 export const mathRandomInt: RandomInt = () => Math.floor(Math.random() * 0x80000000);
@@ -40,7 +44,7 @@ const defaultOptionsSchema = z
 
 const counterOptionsSchema = z.object({ random: randomSchema.optional() }).strict();
 
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, component: string): T {
+function parseOrThrow<T>(schema: ZodType<T>, input: unknown, component: string): T {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
