@@ -12,7 +12,12 @@ import { BrokerState, STATE_WORD } from './layout.js';
 import type { BrokerCalls, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
 
 const SLICE_MS = 2;
-const IDLE_SPINS = 200;
+/**
+ * How long the loop keeps polling its rings after the last request before it parks. A parked worker
+ * takes tens of microseconds to wake on this kind of machine (with a long tail), so a producer
+ * sending every few hundred microseconds is met awake; an idle broker still sleeps.
+ */
+const IDLE_SPIN_MS = 0.3;
 
 const data = workerData as BrokerWorkerData;
 const port = parentPort as MessagePort;
@@ -75,14 +80,20 @@ function loop(): void {
   if (!running) return;
   const words = broker.control;
   const bell = broker.bellWord;
-  const sliceEnd = performance.now() + SLICE_MS;
-  let idle = 0;
-  while (idle < IDLE_SPINS && performance.now() < sliceEnd) {
-    if (broker.pump() > 0) idle = 0;
-    else idle++;
+  let now = performance.now();
+  const sliceEnd = now + SLICE_MS;
+  let idleSince = now;
+  let idle = false;
+  while (now < sliceEnd) {
+    if (broker.pump() > 0) idleSince = now;
+    else if (now - idleSince >= IDLE_SPIN_MS) {
+      idle = true;
+      break;
+    }
+    now = performance.now();
   }
   broker.beat();
-  if (idle >= IDLE_SPINS) {
+  if (idle) {
     const sequence = armDoorbell(words, bell);
     if (!broker.hasWork()) parkOnDoorbell(words, bell, sequence, data.config.heartbeatIntervalMs);
     disarmDoorbell(words, bell);
