@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scripts/*.mjs', 'eslint.config.js', 'vitest.config.ts', 'results/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'coverage/**', 'node_modules/**', 'scripts/*.mjs', 'eslint.config.js', 'vitest.config.ts', 'results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -55,7 +55,7 @@ export function mqlabDriver(): AmqpDriver {
 export function rabbitmqDriver(url = RABBITMQ_URL): AmqpDriver {
   return {
     name: 'rabbitmq',
-    connect: async () => (await amqplib.connect(url)) as unknown as AmqpConnection,
+    connect: async () => await amqplib.connect(url),
     close: () => Promise.resolve(),
   };
 }
