@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-/** The `mqlab` command line: yargs wires each command module in scripts/commands/. */
+/** The `mqlab` command line: each command registers itself from scripts/commands/. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { benchCommand } from './commands/bench.js';
 
-await yargs(hideBin(process.argv))
-  .scriptName('mqlab')
-  .usage('$0 <command> [options]')
-  .command(benchCommand)
+const cli = yargs(hideBin(process.argv)).scriptName('mqlab').usage('$0 <command> [options]');
+await benchCommand(cli)
   .demandCommand(1, 'name a command; --help lists them')
   .strict()
   .help()
