@@ -3,7 +3,7 @@
  * metadata cache. Producers, consumers and admins of one `Kafka` instance use one context.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { BrokerConnection, type Cluster, type TopicMetadata } from '../cluster/index.js';
+import { BrokerConnection, type BrokerHandle, type Cluster, type TopicMetadata } from '../cluster/index.js';
 import { KafkaProtocolError } from '../errors/index.js';
 import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
 
@@ -62,12 +62,7 @@ export class ClientContext {
    * by its owner.
    */
   async openLeaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
-    const p = topic.partitions[partition];
-    if (p === undefined) {
-      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
-    }
-    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
-    if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    const handle = this.#leader(topic, partition);
     const connection = await BrokerConnection.open(handle, this.cluster.config);
     const close = (): void => {
       this.#closers.delete(close);
@@ -79,22 +74,12 @@ export class ClientContext {
 
   /** The leader's connection for a partition; LEADER_NOT_AVAILABLE while it has none. */
   async leaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
-    const p = topic.partitions[partition];
-    if (p === undefined) {
-      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
-    }
-    if (p.leader < 0) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
-    return this.connection(p.leader);
+    return this.connection(this.#leader(topic, partition).id);
   }
 
   /** Opens the leader's log of a partition for zero-copy reads in this thread. */
   async openReader(topic: TopicMetadata, partition: number): Promise<OpenedReader> {
-    const p = topic.partitions[partition];
-    if (p === undefined) {
-      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
-    }
-    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
-    if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    const handle = this.#leader(topic, partition);
     const { port1, port2 } = new MessageChannel();
     let descriptor;
     try {
@@ -112,6 +97,17 @@ export class ClientContext {
     };
     this.#closers.add(close);
     return { reader, brokerId: handle.id, close };
+  }
+
+  /** The live leader of a partition: UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE otherwise. */
+  #leader(topic: TopicMetadata, partition: number): BrokerHandle {
+    const p = topic.partitions[partition];
+    if (p === undefined) {
+      throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
+    }
+    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
+    if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
+    return handle;
   }
 
   async close(): Promise<void> {

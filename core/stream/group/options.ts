@@ -2,8 +2,8 @@
  * Defaults of the group coordinator and the offset store in one place, named after the broker
  * configs they stand for, and their validation (once, at construction).
  */
+import { parseOrThrow } from '../parse-options.js';
 import { randomUUID } from 'node:crypto';
-import type { ZodType } from 'zod';
 import { zod } from '../../schema.js';
 import { KafkaConfigError } from '../../errors/index.js';
 import type { Assignor } from './assignors/types.js';
@@ -104,17 +104,6 @@ const offsetStoreSchema = z
     offsetMetadataMaxBytes: z.number().int().min(0).max(INT32_MAX).optional(),
   })
   .strict();
-
-function parseOrThrow<T>(schema: ZodType<T>, input: unknown, component: string): T {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  let value: unknown = input;
-  for (const key of issue?.path ?? []) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  const shown = typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
-  throw new KafkaConfigError(`Invalid ${component} option ${path === '' ? '(options)' : `'${path}'`}: ${issue?.message ?? 'invalid'} (got ${shown})`);
-}
 
 export function resolveGroupCoordinatorOptions(options?: GroupCoordinatorOptions): ResolvedGroupCoordinatorOptions {
   parseOrThrow(coordinatorSchema, options, 'group coordinator');

@@ -2,9 +2,8 @@
  * Defaults of every partitioner in one place, and their validation. Options are checked once, at
  * construction, and never again on the per-record path.
  */
-import type { ZodType } from 'zod';
+import { parseOrThrow } from '../parse-options.js';
 import { zod } from '../../schema.js';
-import { KafkaConfigError } from '../../errors/index.js';
 import type { CounterPartitionerOptions, DefaultPartitionerOptions, RandomInt } from './types.js';
 
 // This module runs on the main thread only: zod loads with it (see core/schema.ts).
@@ -43,17 +42,6 @@ const defaultOptionsSchema = z
   .strict();
 
 const counterOptionsSchema = z.object({ random: randomSchema.optional() }).strict();
-
-function parseOrThrow<T>(schema: ZodType<T>, input: unknown, component: string): T {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  let value: unknown = input;
-  for (const key of issue?.path ?? []) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-  const shown = typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
-  throw new KafkaConfigError(`Invalid ${component} option ${path === '' ? '(options)' : `'${path}'`}: ${issue?.message ?? 'invalid'} (got ${shown})`);
-}
 
 export function resolveDefaultPartitionerOptions(options?: DefaultPartitionerOptions): ResolvedDefaultPartitionerOptions {
   const o = parseOrThrow(defaultOptionsSchema, options, 'partitioner');
