@@ -99,6 +99,8 @@ export class Broker {
   readonly control: Int32Array;
   readonly #partitions = new Map<number, HostedPartition>();
   readonly #connections = new Map<number, ClientConnection>();
+  /** The same connections as an array: the polling loop walks it without allocating an iterator. */
+  #connectionList: ClientConnection[] = [];
   readonly #dirty: HostedPartition[] = [];
   #heartbeat = 0;
   #lastRetentionMs = 0;
@@ -148,6 +150,7 @@ export class Broker {
 
   attachConnection(connectionId: number, requestBuffer: SharedArrayBuffer, responseBuffer: SharedArrayBuffer): void {
     this.#connections.set(connectionId, new ClientConnection(connectionId, requestBuffer, responseBuffer, this));
+    this.#connectionList = [...this.#connections.values()];
   }
 
   detachConnection(connectionId: number): void {
@@ -155,6 +158,7 @@ export class Broker {
     if (connection === undefined) return;
     connection.closed = true;
     this.#connections.delete(connectionId);
+    this.#connectionList = [...this.#connections.values()];
   }
 
   /** Publishes liveness for the controller, and applies age-based retention now and then. */
@@ -175,7 +179,9 @@ export class Broker {
   /** Drains every connection once. Returns the number of requests handled. */
   pump(): number {
     let handled = 0;
-    for (const connection of this.#connections.values()) {
+    const list = this.#connectionList;
+    for (let i = 0; i < list.length; i++) {
+      const connection = list[i]!;
       const room = this.#responseRoom(connection);
       if (room === 0) continue;
       const n = connection.requests.read(connection.handler, room);
@@ -204,8 +210,9 @@ export class Broker {
 
   /** True when some request ring holds a committed frame (checked before parking). */
   hasWork(): boolean {
-    for (const connection of this.#connections.values()) {
-      if (connection.requests.hasData()) return true;
+    const list = this.#connectionList;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.requests.hasData()) return true;
     }
     return false;
   }
