@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { formatSummary } from '../../bench/format.js';
 import { writeResults } from '../../bench/results.js';
 import { runBench, SUITES } from '../../bench/run.js';
+import { writeReportBeside } from '../../reports/index.js';
 
 export function benchCommand<T>(y: Argv<T>): Argv<T> {
   return y.command(
@@ -16,7 +17,8 @@ export function benchCommand<T>(y: Argv<T>): Argv<T> {
     async (argv) => {
       const results = await runBench({ suite: argv.suite, durationMs: argv.duration * 1000 });
       writeResults(argv.out, results);
-      process.stdout.write(`${formatSummary(results)}\nwrote ${argv.out}\n`);
+      const report = writeReportBeside(argv.out);
+      process.stdout.write(`${formatSummary(results)}\nwrote ${argv.out}\nwrote ${report}\n`);
     },
   );
 }
