@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export const CHECK_STATUSES = ['pass', 'fail', 'n/a'] as const;
+export const CHECK_STATUSES = ['pass', 'fail', 'n/a', 'version'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 export const checkSchema = z.object({

@@ -34,6 +34,9 @@ function isEncodingError(error: unknown): error is AmqpError {
 
 const EMPTY: Record<string, never> = Object.freeze({});
 
+/** The largest delay setTimeout accepts without overflowing to 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export class InProcessTransport implements AmqpTransport {
   private readonly connections = new Set<InProcessConnection>();
   private timer: NodeJS.Timeout | undefined;
@@ -77,7 +80,8 @@ export class InProcessTransport implements AmqpTransport {
     if (this.closed) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(this.fire, Math.max(0, at - Date.now()));
+    // setTimeout takes at most 2^31 - 1 ms; a later deadline (a TTL of years) re-arms on firing.
+    this.timer = setTimeout(this.fire, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
     this.timer.unref();
   }
 
