@@ -209,6 +209,16 @@ export function bindQueue(
   args: FieldTable | undefined,
 ): void {
   const method = 'queue.bind';
+  const { exchange, queue } = queueBindingEnds(vhost, channel, queueName, source, key, method);
+  checkExclusiveAccess(vhost, queue, channel.connection, method);
+  addBinding(exchange, queue, key, args);
+}
+
+/**
+ * What queue.bind and queue.unbind check alike, in RabbitMQ's order: name lengths, the queue name
+ * ("" is the channel's last declared queue), the default exchange, the source and the queue.
+ */
+function queueBindingEnds(vhost: VirtualHost, channel: Channel, queueName: string, source: string, key: string, method: 'queue.bind' | 'queue.unbind'): { exchange: ReturnType<typeof bindingSource>; queue: Queue } {
   assertShortstr('queue', queueName);
   assertShortstr('exchange', source);
   assertShortstr('bindingKey', key);
@@ -217,8 +227,7 @@ export function bindQueue(
   const exchange = bindingSource(vhost, source, method);
   const queue = vhost.queues.get(name);
   if (queue === undefined) throw noQueue(name, vhost.name, method);
-  checkExclusiveAccess(vhost, queue, channel.connection, method);
-  addBinding(exchange, queue, key, args);
+  return { exchange, queue };
 }
 
 export function unbindQueue(
@@ -230,14 +239,7 @@ export function unbindQueue(
   args: FieldTable | undefined,
 ): void {
   const method = 'queue.unbind';
-  assertShortstr('queue', queueName);
-  assertShortstr('exchange', source);
-  assertShortstr('bindingKey', key);
-  const name = channel.resolveQueueName(queueName, method);
-  if (source === '') throw defaultExchangeRefused(method);
-  const exchange = bindingSource(vhost, source, method);
-  const queue = vhost.queues.get(name);
-  if (queue === undefined) throw noQueue(name, vhost.name, method);
+  const { exchange, queue } = queueBindingEnds(vhost, channel, queueName, source, key, method);
   const binding = findBinding(queue, exchange, key, fieldTableKey(args));
   if (binding === undefined) return; // RabbitMQ 3.10: unbinding what is not bound succeeds
   checkExclusiveAccess(vhost, queue, channel.connection, method);
