@@ -1,7 +1,7 @@
 /** A test's Kafka session on the selected target: n/a without the kafka capability. */
 import { randomBytes } from 'node:crypto';
 import { onTestFinished, type TestContext } from 'vitest';
-import type { Kafka, Producer, ProducerConfig } from '../../core/client/kafka/index.js';
+import type { Consumer, ConsumerConfig, Kafka, Producer, ProducerConfig } from '../../core/client/kafka/index.js';
 import { requires } from './target.js';
 
 export interface KafkaSession {
@@ -9,6 +9,10 @@ export interface KafkaSession {
   topic(label: string): string;
   producer(config?: ProducerConfig): Promise<Producer>;
   createTopic(topic: string, numPartitions: number): Promise<void>;
+  /** A connected consumer with fast group timing (heartbeat 100 ms), disconnected when the test ends. */
+  consumer(config: Partial<ConsumerConfig> & { readonly groupId: string }): Promise<Consumer>;
+  /** The group's committed offsets of `topic`, by partition. */
+  committed(groupId: string, topic: string): Promise<string[]>;
 }
 
 export async function kafkaSession(ctx: TestContext, options?: { readonly brokers?: number; readonly autoCreateTopics?: boolean }): Promise<KafkaSession> {
@@ -29,6 +33,16 @@ export async function kafkaSession(ctx: TestContext, options?: { readonly broker
     },
     async createTopic(topic, numPartitions): Promise<void> {
       await admin.createTopics({ topics: [{ topic, numPartitions }] });
+    },
+    async consumer(config): Promise<Consumer> {
+      const consumer = kafka.consumer({ heartbeatInterval: 100, sessionTimeout: 6_000, maxWaitTimeInMs: 100, ...config });
+      await consumer.connect();
+      onTestFinished(() => consumer.disconnect());
+      return consumer;
+    },
+    async committed(groupId, topic): Promise<string[]> {
+      const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (t?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => p.offset);
     },
   };
 }
