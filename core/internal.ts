@@ -11,3 +11,4 @@ export * as groups from './stream/group/index.js';
 export { Broker } from './cluster/broker.js';
 export { Controller } from './cluster/controller.js';
 export { ClientContext } from './client/context.js';
+export { kCrash } from './client/kafka/symbols.js';

@@ -11,6 +11,7 @@ import { startCluster, type Cluster, type ClusterOptions } from '../../cluster/i
 import { BATCH_HEADER_BYTES, RecordBatchBuilder } from '../../log/index.js';
 import { ClientContext } from '../context.js';
 import { Kafka, PartitionAssigners, type Consumer, type ConsumerConfig, type ConsumerRunConfig, type EachMessagePayload, type InstrumentationEvent, type Message } from './index.js';
+import { kCrash } from './symbols.js';
 
 /** The error `fn` throws (fails the test when it throws none). */
 function thrownBy(fn: () => unknown): unknown {
@@ -383,7 +384,7 @@ describe('Consumer groups', () => {
     await s.produce(topic, perPartition(2, 10));
     await inbox.waitForCount(20);
 
-    b.crashForTest();
+    b[kCrash]();
     await s.produce(topic, perPartition(2, 10, 10));
     await vi.waitFor(() => expect(inbox.unique()).toHaveLength(40), { timeout: 20_000, interval: 50 });
     expect(partitionsOf(a, topic)).toEqual([0, 1]);

@@ -15,6 +15,7 @@ import { MemberIdRequiredError, type JoinGroupResponse, type SyncGroupResponse, 
 import type { ClientContext, ContextSource, OpenedReader } from '../context.js';
 import { messageFromCursor } from './codec.js';
 import { CONSUMER_EVENTS, InstrumentationEmitter } from './instrumentation.js';
+import { kCrash } from './symbols.js';
 import type { InstrumentationEvent, KafkaMessage } from './types.js';
 
 export const PartitionAssigners = {
@@ -297,7 +298,7 @@ export class Consumer {
   }
 
   /** Ends this member as a crash would: no LeaveGroup, no commit; the coordinator finds out by session timeout. */
-  crashForTest(): void {
+  [kCrash](): void {
     this.#state = 'disconnected';
     clearInterval(this.#heartbeat);
     this.#wake?.();
