@@ -536,6 +536,33 @@ describe('Consumer positions', () => {
     expect(await committed(s.kafka, groupId, topic)).toEqual(['3']);
   });
 
+  it('autoCommitInterval holds commits back until the interval passes; stopping commits what was processed', async () => {
+    const s = await setup();
+    const topic = topicName('interval');
+    const groupId = groupName('interval');
+    await s.produce(topic, perPartition(1, 5));
+    const inbox = new Inbox();
+    const consumer = await s.running(groupId, [topic], { autoCommitInterval: 60_000, eachMessage: inbox.handler('a') });
+    await inbox.waitForCount(5);
+    expect(await committed(s.kafka, groupId, topic)).toEqual(['-1']);
+    await consumer.disconnect();
+    expect(await committed(s.kafka, groupId, topic)).toEqual(['5']);
+  });
+
+  it('autoCommitThreshold commits once that many messages were processed', async () => {
+    const s = await setup();
+    const topic = topicName('threshold');
+    const groupId = groupName('threshold');
+    const inbox = new Inbox();
+    await s.running(groupId, [topic], { autoCommitInterval: 60_000, autoCommitThreshold: 3, eachMessage: inbox.handler('a') }, { fromBeginning: true });
+    await s.produce(topic, perPartition(1, 2));
+    await inbox.waitForCount(2);
+    expect(await committed(s.kafka, groupId, topic)).toEqual(['-1']);
+    await s.produce(topic, [{ value: 'third', partition: 0 }]);
+    await inbox.waitForCount(3);
+    await vi.waitFor(async () => expect(await committed(s.kafka, groupId, topic)).toEqual(['3']), WAIT);
+  });
+
   it('commitOffsets for a partition the member does not own fails with ILLEGAL_GENERATION (22)', async () => {
     const s = await setup();
     const topic = topicName('owned');

@@ -134,6 +134,9 @@ export class Consumer {
   #heartbeat: NodeJS.Timeout | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  /** Messages processed since the last commit, and when that was (autoCommitThreshold/Interval). */
+  #sinceCommit = 0;
+  #lastCommitMs = Date.now();
   #unhookClose: (() => void) | undefined;
 
   constructor(source: ContextSource, clientId: string, config: ConsumerConfig) {
@@ -403,7 +406,8 @@ export class Consumer {
     }
     if (!a.revoked && a.resolved < Number(messages[messages.length - 1]!.offset) + 1) c.seek(a.resolved);
     this.#emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic: a.topic, partition: a.partition, highWatermark: String(highWatermark), batchSize: messages.length, firstOffset: String(firstOffset), lastOffset: messages[messages.length - 1]!.offset, duration: Date.now() - started });
-    if (run.autoCommit !== false) await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error));
+    this.#sinceCommit += messages.length;
+    if (run.autoCommit !== false && this.#commitDue(run)) await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error));
     return messages.length;
   }
 
@@ -427,7 +431,7 @@ export class Consumer {
       },
       heartbeat: () => Promise.resolve(this.#beat()),
       pause: () => this.#pauseOne(a),
-      commitOffsetsIfNecessary: () => this.#commitResolved(),
+      commitOffsetsIfNecessary: () => (this.#commitDue(run) ? this.#commitResolved() : Promise.resolve()),
       uncommittedOffsets: () => ({ topics: this.#uncommitted() }),
       isRunning: () => this.#state === 'running',
       isStale: () => this.#needsJoin || a.revoked,
@@ -455,7 +459,21 @@ export class Consumer {
     return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
   }
 
+  /**
+   * kafkajs's rule: with neither autoCommitInterval nor autoCommitThreshold set, commit after every
+   * batch; otherwise when the interval has passed since the last commit or the threshold of
+   * processed messages is reached, whichever comes first.
+   */
+  #commitDue(run: ConsumerRunConfig): boolean {
+    const interval = run.autoCommitInterval ?? null;
+    const threshold = run.autoCommitThreshold ?? null;
+    if (interval === null && threshold === null) return true;
+    return (interval !== null && Date.now() - this.#lastCommitMs >= interval) || (threshold !== null && this.#sinceCommit >= threshold);
+  }
+
   async #commitResolved(): Promise<void> {
+    this.#sinceCommit = 0;
+    this.#lastCommitMs = Date.now();
     const topics = this.#uncommitted();
     if (topics.length === 0 || this.#generationId < 0) return;
     const offsets = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })));
