@@ -85,8 +85,6 @@ const ONE_BYTE_LIMIT = 0x40;
 const ALIGN_MIN_VALUE_BYTES = 64;
 /** Alignment is mod 8, so at most 7 padding bytes. */
 const MAX_PAD = 7;
-/** |timestampDelta| below this zigzags into 31 bits: the fast path's int arithmetic. */
-const FAST_DELTA_LIMIT = 0x4000_0000;
 const NO_TIMESTAMP = -1;
 
 const EMPTY = new Uint8Array(0);
@@ -226,13 +224,13 @@ export class RecordBatchBuilder {
     ) {
       return this.appendShort(value, ts, delta);
     }
-    return this.appendRecord(key, value, headers, ts);
+    return this.appendGeneral(key, value, headers, ts);
   }
 
   /**
    * append() for a record after the first of its batch, with a null key, no headers, a value of at
    * most SHORT_MAX_VALUE_BYTES and a timestamp 0..63 ms after the batch's first: every varint but the
-   * padded ones then has a known width of 1 or 2 bytes. Writes exactly the bytes appendRecord would:
+   * padded ones then has a known width of 1 or 2 bytes. Writes exactly the bytes appendGeneral would:
    * the padding goes to valueLength first, then keyLength, and at most
    * 7 bytes always fit in those two, so offsetDelta and timestampDelta stay minimal.
    */
@@ -280,79 +278,6 @@ export class RecordBatchBuilder {
     return true;
   }
 
-  /** append() for any record without headers (else appendGeneral); `ts` is the resolved timestamp. */
-  private appendRecord(key: Uint8Array | null, value: Uint8Array | null, headers: readonly RecordHeader[] | undefined, ts: number): boolean {
-    const count = this.count;
-    const delta = count === 0 ? 0 : ts - this.firstTimestamp;
-    if (
-      (headers !== undefined && headers.length !== 0) ||
-      !(delta > -FAST_DELTA_LIMIT && delta < FAST_DELTA_LIMIT) ||
-      !Number.isInteger(ts) ||
-      ts < NO_TIMESTAMP
-    ) {
-      return this.appendGeneral(key, value, headers, ts);
-    }
-    const keyLength = key === null ? -1 : key.length;
-    const valueLength = value === null ? -1 : value.length;
-    const keyBytes = keyLength < 0 ? 0 : keyLength;
-    const valueBytes = valueLength < 0 ? 0 : valueLength;
-    const tsZ = delta >= 0 ? delta * 2 : -delta * 2 - 1;
-    const odZ = count * 2;
-    const klZ = keyLength < 0 ? 1 : keyLength * 2;
-    const vlZ = valueLength < 0 ? 1 : valueLength * 2;
-    const tsS = sizeOfUnsignedVarint(tsZ);
-    const odS = sizeOfUnsignedVarint(odZ);
-    const klS = sizeOfUnsignedVarint(klZ);
-    const vlS = sizeOfUnsignedVarint(vlZ);
-    // attributes, timestampDelta, offsetDelta, keyLength, key, valueLength, value, headerCount (0).
-    const body0 = 1 + tsS + odS + klS + keyBytes + vlS + valueBytes + 1;
-    const lenS = sizeOfUnsignedVarint((body0 + MAX_PAD) * 2);
-    let pad = value === null ? 0 : this.alignmentPad(value, this.pos + lenS + body0 - valueBytes - 1);
-    const body = body0 + pad;
-    const recordBytes = lenS + body;
-    this.lastRecordBytes = recordBytes;
-    if (this.pos + recordBytes > (count === 0 ? this.hardEnd : this.softEnd) || count >= this.maxRecords) return false;
-
-    // Spread the padding over the varints before the value: valueLength, keyLength, offsetDelta,
-    // then timestampDelta (a varlong may take 10 bytes, so it always has room for the rest).
-    let vlW = vlS;
-    let klW = klS;
-    let odW = odS;
-    let tsW = tsS;
-    if (pad !== 0) {
-      let add = Math.min(pad, MAX_VARINT_BYTES - vlS);
-      vlW += add;
-      pad -= add;
-      add = Math.min(pad, MAX_VARINT_BYTES - klS);
-      klW += add;
-      pad -= add;
-      add = Math.min(pad, MAX_VARINT_BYTES - odS);
-      odW += add;
-      tsW += pad - add;
-    }
-    const b = this.bytes;
-    let p = writeUnsignedVarint(b, this.pos, body * 2, lenS);
-    b[p++] = 0;
-    p = writeUnsignedVarint(b, p, tsZ, tsW);
-    p = writeUnsignedVarint(b, p, odZ, odW);
-    p = writeUnsignedVarint(b, p, klZ, klW);
-    if (key !== null && keyLength !== 0) {
-      b.set(key, p);
-      p += keyLength;
-    }
-    p = writeUnsignedVarint(b, p, vlZ, vlW);
-    if (value !== null && valueLength !== 0) {
-      b.set(value, p);
-      p += valueLength;
-    }
-    b[p++] = 0;
-    this.pos = p;
-    this.count = count + 1;
-    if (count === 0) this.startTimestamps(ts);
-    else if (ts > this.maxTimestamp) this.maxTimestamp = ts;
-    return true;
-  }
-
   /**
    * Seals the batch: writes recordsCount, lastOffsetDelta, maxTimestamp, batchLength and the CRC.
    * With `computeCrc` false the CRC is left 0 and ATTR_CRC_ABSENT is set (see layout.ts).
@@ -389,7 +314,7 @@ export class RecordBatchBuilder {
     writeInt64BE(this.bytes, this.start + BATCH_BASE_TIMESTAMP, ts);
   }
 
-  /** Every case the fast path leaves out: headers, timestamp deltas beyond 2^30, bad timestamps. */
+  /** Every record appendShort does not take: a batch's first, keyed, with headers, other timestamps. */
   private appendGeneral(
     key: Uint8Array | null,
     value: Uint8Array | null,
