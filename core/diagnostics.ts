@@ -11,6 +11,8 @@ export const channels = {
   brokerLifecycle: diagnostics.channel('mqlab:broker:lifecycle'),
   /** A partition got a new leader: `{ topic, partition, leader, leaderEpoch }`. */
   brokerElection: diagnostics.channel('mqlab:broker:election'),
+  /** The controller accepted a partition's new ISR: `{ topic, partition, leaderEpoch, isr }`. */
+  isrChange: diagnostics.channel('mqlab:cluster:isr'),
   /** A topic was created or deleted: `{ topic, event, partitions }`. */
   topicChange: diagnostics.channel('mqlab:cluster:topics'),
   /** A consumer group changed state: `{ groupId, generationId, state, members }`. */

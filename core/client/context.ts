@@ -11,6 +11,8 @@ import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
 export interface OpenedReader {
   readonly reader: PartitionLogReader;
   readonly brokerId: number;
+  /** The leader epoch the reader was opened in: a failover makes it stale (see isCurrent). */
+  readonly leaderEpoch: number;
   close(): void;
 }
 
@@ -96,12 +98,23 @@ export class ClientContext {
       port1.close();
     };
     this.#closers.add(close);
-    return { reader, brokerId: handle.id, close };
+    return { reader, brokerId: handle.id, leaderEpoch: this.#currentLeader(topic.name, partition)?.leaderEpoch ?? -1, close };
+  }
+
+  /** Whether `opened` still reads the partition's leader (false once leadership moved). */
+  isCurrent(opened: OpenedReader, topicName: string, partition: number): boolean {
+    const p = this.#currentLeader(topicName, partition);
+    return p === undefined || (p.leader === opened.brokerId && p.leaderEpoch === opened.leaderEpoch) || p.leader < 0;
+  }
+
+  #currentLeader(topicName: string, partition: number): { leader: number; leaderEpoch: number } | undefined {
+    return this.cluster.controller.metadata.topic(topicName)?.partitions[partition];
   }
 
   /** The live leader of a partition: UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE otherwise. */
   #leader(topic: TopicMetadata, partition: number): BrokerHandle {
-    const p = topic.partitions[partition];
+    // The controller runs in this thread: its view is fresher than any cached metadata.
+    const p = this.#currentLeader(topic.name, partition) ?? topic.partitions[partition];
     if (p === undefined) {
       throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
     }

@@ -8,8 +8,8 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 import { errorFromRecord, KafkaProtocolError } from '../errors/index.js';
 import { ringAlways } from '../memory/index.js';
 import type { BrokerConfig } from './config.js';
-import { BROKER_BELL_WORD, BROKER_CONTROL_BYTES, HEARTBEAT_WORD } from './layout.js';
-import type { BrokerCallName, BrokerCalls, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
+import { BROKER_BELL_WORD, BROKER_CONTROL_BYTES, BrokerState, FETCH_DELAY_WORD, HEARTBEAT_WORD, PAUSE_WORD, STATE_WORD } from './layout.js';
+import type { BrokerCallName, BrokerCalls, BrokerEvent, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -27,6 +27,9 @@ export class BrokerHandle {
   #lastHeartbeat = -1;
   #lastHeartbeatChangeMs: number;
 
+  /** Unprompted events from the broker (ISR change requests), for the controller. */
+  onEvent: (event: BrokerEvent) => void = () => undefined;
+
   private constructor(readonly id: number, config: BrokerConfig, onExit: (handle: BrokerHandle) => void) {
     this.controlBuffer = new SharedArrayBuffer(BROKER_CONTROL_BYTES);
     this.control = new Int32Array(this.controlBuffer);
@@ -37,6 +40,10 @@ export class BrokerHandle {
       const onMessage = (message: FromBroker): void => {
         if (message.kind === 'ready') {
           resolve();
+          return;
+        }
+        if (message.kind !== 'reply') {
+          this.onEvent(message);
           return;
         }
         const pending = this.#pending.get(message.id);
@@ -51,6 +58,7 @@ export class BrokerHandle {
       });
       this.#worker.once('exit', () => {
         this.#alive = false;
+        Atomics.store(this.control, STATE_WORD, BrokerState.STOPPED);
         reject(new KafkaProtocolError('BROKER_NOT_AVAILABLE', `broker ${id} exited before it was ready`));
         this.#failPending();
         onExit(this);
@@ -108,8 +116,38 @@ export class BrokerHandle {
     return nowMs - this.#lastHeartbeatChangeMs <= sessionTimeoutMs;
   }
 
+  /**
+   * Fault injection: stalls the broker's thread whole (no serving, fetching, heartbeat or control
+   * messages) until `resume`; its memory stays. A pause past the session timeout makes the controller
+   * count it dead.
+   */
+  pause(): void {
+    Atomics.store(this.control, PAUSE_WORD, 1);
+  }
+
+  resume(): void {
+    Atomics.store(this.control, PAUSE_WORD, 0);
+    Atomics.notify(this.control, PAUSE_WORD);
+    this.ringBell();
+  }
+
+  get paused(): boolean {
+    return Atomics.load(this.control, PAUSE_WORD) !== 0;
+  }
+
+  /**
+   * Fault injection on a follower: 0 fetches freely, n > 0 at most one fetch every n ms (a slow
+   * follower), -1 none at all. Its heartbeat goes on, so only replica lag can shrink the ISR.
+   */
+  setFetchDelay(ms: number): void {
+    Atomics.store(this.control, FETCH_DELAY_WORD, ms);
+    this.ringBell();
+  }
+
   /** Terminates the worker at once: no goodbye, its memory is gone. */
   async kill(): Promise<void> {
+    Atomics.store(this.control, STATE_WORD, BrokerState.STOPPED);
+    this.resume();
     this.#alive = false;
     this.#failPending();
     await this.#worker.terminate();
@@ -118,6 +156,7 @@ export class BrokerHandle {
   /** Asks the broker to stop, then ends its thread. */
   async stop(): Promise<void> {
     if (this.#alive) {
+      this.resume();
       try {
         await this.call('shutdown', {});
       } catch {

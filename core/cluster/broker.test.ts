@@ -221,7 +221,7 @@ describe('Broker data path (one thread, real rings)', () => {
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS (19) when the ISR is below min.insync.replicas, but takes acks=1', () => {
     const client = new WireClient();
-    client.host(0, { minInsyncReplicas: 2, replicas: [0, 1] });
+    client.host(0, { minInsyncReplicas: 2, replicas: [0, 1], isr: [0] });
     client.produce(['all'], { acks: -1 });
     client.produce(['one'], { acks: 1 });
     client.broker.pump();

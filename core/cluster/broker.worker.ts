@@ -8,7 +8,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { errorToRecord } from '../errors/index.js';
 import { armDoorbell, disarmDoorbell, parkOnDoorbell } from '../memory/index.js';
 import { Broker } from './broker.js';
-import { BrokerState, STATE_WORD } from './layout.js';
+import { BrokerState, PAUSE_WORD, STATE_WORD } from './layout.js';
 import type { BrokerCalls, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
 
 const SLICE_MS = 2;
@@ -21,7 +21,7 @@ const IDLE_SPIN_MS = 0.3;
 
 const data = workerData as BrokerWorkerData;
 const port = parentPort as MessagePort;
-const broker = new Broker(data.brokerId, data.config, data.control);
+const broker = new Broker(data.brokerId, data.config, data.control, (event) => port.postMessage(event satisfies FromBroker));
 let running = true;
 
 function call(message: CallMessage): unknown {
@@ -54,6 +54,19 @@ function call(message: CallMessage): unknown {
       const args = message.args as BrokerCalls['partitionOffsets']['args'];
       return broker.partitionOffsets(args.topicId, args.partition);
     }
+    case 'becomeLeader':
+      return broker.becomeLeader(message.args as BrokerCalls['becomeLeader']['args']);
+    case 'becomeFollower':
+      broker.becomeFollower(message.args as BrokerCalls['becomeFollower']['args']);
+      return null;
+    case 'isrChanged': {
+      const args = message.args as BrokerCalls['isrChanged']['args'];
+      broker.isrChanged(args.topicId, args.partition, args.leaderEpoch, args.isr);
+      return null;
+    }
+    case 'setPeers':
+      broker.setPeers((message.args as BrokerCalls['setPeers']['args']).peers);
+      return null;
     case 'shutdown':
       running = false;
       Atomics.store(broker.control, STATE_WORD, BrokerState.STOPPED);
@@ -76,9 +89,19 @@ port.on('message', (message: CallMessage) => {
   if (!running) port.close();
 });
 
+/**
+ * Fault injection: a paused broker stalls whole, as a stopped process or a long GC pause would: no
+ * requests served, no fetches, no heartbeat, no control messages read, until it is resumed.
+ */
+function stallWhilePaused(words: Int32Array): void {
+  while (Atomics.load(words, PAUSE_WORD) !== 0) Atomics.wait(words, PAUSE_WORD, 1, 1_000);
+}
+
 function loop(): void {
   if (!running) return;
   const words = broker.control;
+  stallWhilePaused(words);
+  if (Atomics.load(words, STATE_WORD) === BrokerState.STOPPED) return;
   const bell = broker.bellWord;
   let now = performance.now();
   const sliceEnd = now + SLICE_MS;

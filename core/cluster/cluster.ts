@@ -76,6 +76,30 @@ export class Cluster {
     await this.controller.brokerReturned(handle);
   }
 
+  /**
+   * Fault injection: stalls a broker's thread whole, as a long GC pause or a stopped process would.
+   * It serves nothing and stops beating; past brokerSessionTimeoutMs the controller counts it dead
+   * and moves its leaderships. `resume` lets it go on with its memory: it rejoins as a follower and
+   * truncates what it wrote that the new leader does not have.
+   */
+  pause(id: number): void {
+    this.#liveHandle(id).pause();
+  }
+
+  resume(id: number): void {
+    this.#liveHandle(id).resume();
+  }
+
+  /**
+   * Fault injection on a follower: `ms` > 0 lets it fetch at most once every `ms` (a slow follower),
+   * -1 stops its fetching, 0 restores it. Its heartbeat goes on, so only replica lag
+   * (replicaLagTimeMaxMs) takes it out of the ISR.
+   */
+  setFetchDelay(id: number, ms: number): void {
+    if (!Number.isInteger(ms) || ms < -1) throw new MqlabInternalError('INVALID_ARGUMENT', `fetch delay must be -1, 0 or a positive integer of ms, got ${String(ms)}`);
+    this.#liveHandle(id).setFetchDelay(ms);
+  }
+
   /** Lets a process exit while this cluster runs (the embedded default cluster uses it). */
   unref(): void {
     this.#unref = true;
@@ -97,6 +121,12 @@ export class Cluster {
     await Promise.all([...this.#handles.values()].map((h) => h.stop()));
     this.#handles.clear();
     if (defaultClusterPromise !== undefined && (await defaultClusterPromise.catch(() => undefined)) === this) defaultClusterPromise = undefined;
+  }
+
+  #liveHandle(id: number): BrokerHandle {
+    const handle = this.#handle(id);
+    if (!handle.alive) throw new MqlabInternalError('INVALID_ARGUMENT', `broker ${id} is not running`);
+    return handle;
   }
 
   #handle(id: number): BrokerHandle {

@@ -7,14 +7,15 @@
  * Kafka it moves with its __consumer_offsets partition's leader); its offsets are kept per
  * __consumer_offsets partition, as Kafka keeps them.
  */
+import { MessageChannel } from 'node:worker_threads';
 import { channels } from '../diagnostics.js';
 import { KafkaProtocolError } from '../errors/index.js';
 import { GroupCoordinator, OffsetStore, type GroupCompletion, type GroupOutcome, type JoinGroupResponse, type SyncGroupResponse } from '../stream/group/index.js';
 import { validateTopicName } from '../stream/topic-name.js';
 import type { BrokerHandle } from './broker-handle.js';
 import type { BrokerConfig } from './config.js';
-import { ClusterMetadata, type TopicMetadata, type TopicState } from './metadata.js';
-import type { PartitionSpec } from './messages.js';
+import { ClusterMetadata, type PartitionState, type TopicMetadata, type TopicState } from './metadata.js';
+import type { BrokerEvent, LeadershipInfo, PartitionSpec } from './messages.js';
 
 export interface CreateTopicRequest {
   readonly topic: string;
@@ -31,8 +32,11 @@ export class Controller {
   readonly offsets: OffsetStore;
   readonly #brokers = new Map<number, BrokerHandle>();
   readonly #waiters = new Map<number, Waiter>();
-  /** What each broker declared lost on a lapsed heartbeat led then, by topic id: it leads it again if it beats again. */
-  readonly #fenced = new Map<number, { topicId: number; partition: number }[]>();
+  /** Brokers declared lost on a lapsed heartbeat whose thread still runs: they may beat again. */
+  readonly #fenced = new Set<number>();
+  /** Per partition, the chain of leadership changes being sent to brokers (one at a time, in epoch order). */
+  readonly #installs = new Map<string, Promise<void>>();
+  #nextProducerId = 1000;
   #groupTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -69,6 +73,27 @@ export class Controller {
   addBroker(handle: BrokerHandle): void {
     this.#brokers.set(handle.id, handle);
     this.metadata.setLive(handle.id, true);
+    handle.onEvent = (event) => this.#onBrokerEvent(event);
+    this.#sendPeers();
+  }
+
+  /** Every live broker learns every broker's control block (doorbells, liveness). */
+  #sendPeers(): void {
+    const peers = [...this.#brokers.values()].map((h) => ({ id: h.id, control: h.controlBuffer }));
+    for (const handle of this.#brokers.values()) if (handle.alive) void handle.call('setPeers', { peers }).catch(() => undefined);
+  }
+
+  /**
+   * InitProducerId for an idempotent producer: a cluster-unique producer id with epoch 0 (Kafka
+   * hands out ids in blocks; one counter on the controller does the same here).
+   */
+  initProducerId(): { producerId: number; producerEpoch: number } {
+    return { producerId: this.#nextProducerId++, producerEpoch: 0 };
+  }
+
+  /** Resolves when every leadership change sent so far reached its brokers (or timed out). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#installs.values()]);
   }
 
   broker(id: number): BrokerHandle | undefined {
@@ -147,24 +172,27 @@ export class Controller {
     return result;
   }
 
+  #minInsyncReplicas(topic: TopicState): number {
+    return Number(topic.configs['min.insync.replicas'] ?? this.config.minInsyncReplicas);
+  }
+
+  #uncleanElection(topic: TopicState): boolean {
+    const value = topic.configs['unclean.leader.election.enable'];
+    return value === undefined ? this.config.uncleanLeaderElection : value === 'true';
+  }
+
+  #spec(topic: TopicState, p: PartitionState, replica: number): PartitionSpec {
+    // A single replica leads at once; with followers, becomeLeader makes the leader (see #install).
+    const leader = p.replicas.length === 1 && replica === p.leader;
+    return { topicId: topic.id, topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, minInsyncReplicas: this.#minInsyncReplicas(topic) };
+  }
+
   async #placeReplicas(topic: TopicState): Promise<void> {
-    const minInsyncReplicas = Number(topic.configs['min.insync.replicas'] ?? this.config.minInsyncReplicas);
     const byBroker = new Map<number, PartitionSpec[]>();
     for (const p of topic.partitions) {
-      // Replication (followers fetching) is not running yet, so only the leader is in sync.
-      p.isr = [p.leader];
       for (const replica of p.replicas) {
-        const spec: PartitionSpec = {
-          topicId: topic.id,
-          topic: topic.name,
-          partition: p.partition,
-          leader: replica === p.leader,
-          leaderEpoch: p.leaderEpoch,
-          replicas: p.replicas,
-          minInsyncReplicas,
-        };
         const list = byBroker.get(replica) ?? [];
-        list.push(spec);
+        list.push(this.#spec(topic, p, replica));
         byBroker.set(replica, list);
       }
     }
@@ -175,74 +203,172 @@ export class Controller {
         return handle.call('createPartitions', { partitions });
       }),
     );
+    await Promise.all(topic.partitions.filter((p) => p.replicas.length > 1).map((p) => this.#schedule(topic, p, () => this.#install(topic, p))));
+  }
+
+  // ---------------------------------------------------------------------------------- leadership
+
+  /** Runs `step` after the partition's earlier leadership changes; never rejects. */
+  #schedule(topic: TopicState, p: PartitionState, step: () => Promise<void>): Promise<void> {
+    const key = `${topic.id}:${p.partition}`;
+    const next = (this.#installs.get(key) ?? Promise.resolve()).then(step).catch(() => undefined);
+    this.#installs.set(key, next);
+    void next.then(() => {
+      if (this.#installs.get(key) === next) this.#installs.delete(key);
+    });
+    return next;
+  }
+
+  /** A call that gives up after a while: a stalled broker must not hold up later changes. */
+  #within<T>(promise: Promise<T>): Promise<T> {
+    const ms = Math.max(1_000, 4 * this.config.brokerSessionTimeoutMs);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new KafkaProtocolError('REQUEST_TIMED_OUT', `a broker did not answer within ${ms} ms`)), ms);
+      timer.unref();
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Sends the partition's current leadership (Kafka's LeaderAndIsr) to its leader, then to each live follower. */
+  async #install(topic: TopicState, p: PartitionState, only?: number): Promise<void> {
+    const epoch = p.leaderEpoch;
+    const leader = p.leader >= 0 ? this.broker(p.leader) : undefined;
+    if (leader === undefined || this.metadata.topicById(topic.id) !== topic) return;
+    const info = await this.#within(leader.call('becomeLeader', { topicId: topic.id, partition: p.partition, leaderEpoch: epoch, replicas: p.replicas, isr: p.isr }));
+    const followers = p.replicas.filter((r) => r !== p.leader && (only === undefined || r === only) && this.metadata.isLive(r));
+    await Promise.all(followers.map((f) => this.#follow(topic, p, epoch, leader, f, info).catch(() => undefined)));
+  }
+
+  async #follow(topic: TopicState, p: PartitionState, epoch: number, leader: BrokerHandle, followerId: number, info: LeadershipInfo): Promise<void> {
+    const follower = this.broker(followerId);
+    if (follower === undefined || p.leaderEpoch !== epoch) return;
+    const { port1, port2 } = new MessageChannel();
+    let descriptor;
+    try {
+      descriptor = await this.#within(leader.call('openReader', { topicId: topic.id, partition: p.partition, port: port2 }, [port2]));
+    } catch (error) {
+      port1.close();
+      throw error;
+    }
+    await this.#within(
+      follower.call('becomeFollower', { topicId: topic.id, partition: p.partition, leaderEpoch: epoch, leaderId: leader.id, leader: info, descriptor, port: port1 }, [port1]),
+    );
+  }
+
+  /** Makes `leader` (or nobody: -1) the partition's leader in a new epoch, and tells the brokers. */
+  #elect(topic: TopicState, p: PartitionState, leader: number, isr: number[]): void {
+    p.leader = leader;
+    p.leaderEpoch += 1;
+    p.isr = isr;
+    if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch });
+    if (leader >= 0) void this.#schedule(topic, p, () => this.#install(topic, p));
+  }
+
+  /**
+   * The partition lost its leader `lost`: the first live ISR member in replica order takes over.
+   * With none, an out-of-sync live replica does only under unclean.leader.election.enable (it lacks
+   * records the old ISR had, which are lost); otherwise the partition goes offline and keeps its last
+   * ISR, so that a member coming back leads again.
+   */
+  #failOver(topic: TopicState, p: PartitionState, lost: number): void {
+    const remaining = p.isr.filter((r) => r !== lost && this.metadata.isLive(r));
+    const clean = p.replicas.find((r) => remaining.includes(r));
+    if (clean !== undefined) return this.#elect(topic, p, clean, remaining);
+    const unclean = this.#uncleanElection(topic) ? p.replicas.find((r) => r !== lost && this.metadata.isLive(r)) : undefined;
+    if (unclean !== undefined) return this.#elect(topic, p, unclean, [unclean]);
+    const last = p.isr.filter((r) => r !== lost);
+    this.#elect(topic, p, -1, last.length > 0 ? last : [lost]);
+  }
+
+  /** A broker is back (restarted empty, or beating again with its memory): it rejoins each partition it hosts. */
+  #rejoin(id: number): void {
+    for (const name of this.metadata.topicNames()) {
+      const topic = this.metadata.topic(name)!;
+      for (const p of topic.partitions) {
+        if (!p.replicas.includes(id)) continue;
+        if (p.leader === id) {
+          void this.#schedule(topic, p, () => this.#install(topic, p));
+        } else if (p.leader < 0) {
+          if (p.isr.includes(id) || this.#uncleanElection(topic)) this.#elect(topic, p, id, [id]);
+        } else {
+          void this.#schedule(topic, p, () => this.#install(topic, p, id));
+        }
+      }
+    }
+  }
+
+  /** A leader asks to change its ISR (Kafka's AlterPartition): accepted when it still leads that epoch. */
+  #onBrokerEvent(event: BrokerEvent): void {
+    if (event.kind !== 'isr') return;
+    const topic = this.metadata.topicById(event.topicId);
+    const p = topic?.partitions[event.partition];
+    if (topic === undefined || p === undefined || p.leader !== event.brokerId || p.leaderEpoch !== event.leaderEpoch) return;
+    const isr = event.isr.filter((r) => r === p.leader || this.metadata.isLive(r));
+    p.isr = isr;
+    if (channels.isrChange.hasSubscribers) channels.isrChange.publish({ topic: topic.name, partition: p.partition, leaderEpoch: p.leaderEpoch, isr: [...isr] });
+    void this.broker(p.leader)?.call('isrChanged', { topicId: topic.id, partition: p.partition, leaderEpoch: p.leaderEpoch, isr }).catch(() => undefined);
   }
 
   // ------------------------------------------------------------------------------------- brokers
 
-  /** A broker is gone: the partitions it led have no leader (replication brings elections). */
+  /**
+   * A broker is gone (its thread ended, or its heartbeat lapsed): each partition it led fails over
+   * to a new leader in a new epoch, and it leaves every ISR it was in.
+   */
   brokerLost(id: number): void {
     if (!this.metadata.isLive(id)) return;
     this.metadata.setLive(id, false);
-    const led: { topicId: number; partition: number }[] = [];
     for (const name of this.metadata.topicNames()) {
       const topic = this.metadata.topic(name)!;
       for (const p of topic.partitions) {
-        p.isr = p.isr.filter((r) => r !== id);
-        if (p.leader === id) {
-          led.push({ topicId: topic.id, partition: p.partition });
-          p.leader = -1;
-          p.leaderEpoch += 1;
-          if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: name, partition: p.partition, leader: -1, leaderEpoch: p.leaderEpoch });
+        if (p.leader === id) this.#failOver(topic, p, id);
+        else if (p.leader >= 0 && p.isr.includes(id)) {
+          p.isr = p.isr.filter((r) => r !== id);
+          const isr = p.isr;
+          void this.broker(p.leader)?.call('isrChanged', { topicId: topic.id, partition: p.partition, leaderEpoch: p.leaderEpoch, isr }).catch(() => undefined);
         }
       }
     }
-    this.#fenced.set(id, led);
+    if (this.#brokers.get(id)?.alive === true) this.#fenced.add(id);
     if (channels.brokerLifecycle.hasSubscribers) channels.brokerLifecycle.publish({ brokerId: id, event: 'lost' });
   }
 
   /**
-   * A broker declared lost because its heartbeat lapsed (a thread stalled by a long call, a GC pause
-   * or a busy machine) beats again. Its thread and memory survived, so it leads again the partitions
-   * it led that found no other leader, as Kafka unfences a broker that heartbeats again.
+   * A broker declared lost because its heartbeat lapsed (a paused thread, a long call, a busy
+   * machine) beats again with its memory: it follows the current leaders, truncating where its log
+   * diverged, and leads again where the partition had no leader and it was the last in sync.
    */
   #brokerResumed(id: number): void {
-    this.metadata.setLive(id, true);
-    for (const { topicId, partition } of this.#fenced.get(id) ?? []) {
-      const topic = this.metadata.topicById(topicId);
-      const p = topic?.partitions[partition];
-      if (topic === undefined || p === undefined || p.leader !== -1) continue;
-      p.leader = id;
-      p.leaderEpoch += 1;
-      p.isr = [id];
-      if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: topic.name, partition, leader: id, leaderEpoch: p.leaderEpoch });
-    }
     this.#fenced.delete(id);
+    this.metadata.setLive(id, true);
+    this.#sendPeers();
+    this.#rejoin(id);
     if (channels.brokerLifecycle.hasSubscribers) channels.brokerLifecycle.publish({ brokerId: id, event: 'resumed' });
   }
 
-  /**
-   * A broker came back with empty memory: it hosts its replicas again, and leads the partitions
-   * that have no leader (their records died with the old memory, as a replication factor of 1 implies).
-   */
+  /** A broker came back with empty memory: it hosts its replicas again and copies them from their leaders. */
   async brokerReturned(handle: BrokerHandle): Promise<void> {
     this.#fenced.delete(handle.id);
     this.addBroker(handle);
     const specs: PartitionSpec[] = [];
     for (const name of this.metadata.topicNames()) {
       const topic = this.metadata.topic(name)!;
-      const minInsyncReplicas = Number(topic.configs['min.insync.replicas'] ?? this.config.minInsyncReplicas);
       for (const p of topic.partitions) {
-        if (!p.replicas.includes(handle.id)) continue;
-        if (p.leader === -1) {
-          p.leader = handle.id;
-          p.leaderEpoch += 1;
-          p.isr = [handle.id];
-          if (channels.brokerElection.hasSubscribers) channels.brokerElection.publish({ topic: name, partition: p.partition, leader: handle.id, leaderEpoch: p.leaderEpoch });
-        }
-        specs.push({ topicId: topic.id, topic: name, partition: p.partition, leader: p.leader === handle.id, leaderEpoch: p.leaderEpoch, replicas: p.replicas, minInsyncReplicas });
+        if (p.replicas.includes(handle.id)) specs.push({ ...this.#spec(topic, p, handle.id), leader: false });
       }
     }
     if (specs.length > 0) await handle.call('createPartitions', { partitions: specs });
+    this.#rejoin(handle.id);
+    await this.settled();
     if (channels.brokerLifecycle.hasSubscribers) channels.brokerLifecycle.publish({ brokerId: handle.id, event: 'restarted' });
   }
 
@@ -252,7 +378,7 @@ export class Controller {
       const beating = handle.checkHeartbeat(now, this.config.brokerSessionTimeoutMs);
       if (this.metadata.isLive(handle.id)) {
         if (!beating) this.brokerLost(handle.id);
-      } else if (beating && this.#fenced.has(handle.id)) {
+      } else if (beating && this.#fenced.has(handle.id) && !handle.paused) {
         this.#brokerResumed(handle.id);
       }
     }

@@ -14,6 +14,8 @@
  * |----------------|-------------|------|------------------------------------------------------|
  * | heartbeat      | 0           | 4    | bumped by the broker's loop at least every heartbeat |
  * | state          | 4           | 4    | {@link BrokerState}                                   |
+ * | paused         | 8           | 4    | fault injection: 1 stalls the broker's whole loop     |
+ * | fetch delay    | 12          | 4    | fault injection: ms between follower fetches; -1 none |
  * | bell: sleeping | 64          | 4    | 1 while the broker loop is (about to be) parked      |
  * | bell: sequence | 68          | 4    | bumped by whoever has work for the broker            |
  *
@@ -26,6 +28,10 @@
 export const BROKER_CONTROL_BYTES = 192;
 export const HEARTBEAT_WORD = 0;
 export const STATE_WORD = 1;
+/** Fault injection: while 1 the broker neither serves, fetches, beats nor reads control messages. */
+export const PAUSE_WORD = 2;
+/** Fault injection: 0 fetches freely, n > 0 fetches at most every n ms, -1 stops fetching. */
+export const FETCH_DELAY_WORD = 3;
 /** The doorbell's first word (sleeping flag); its sequence word follows. */
 export const BROKER_BELL_WORD = 16;
 

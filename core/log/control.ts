@@ -24,6 +24,8 @@ import {
   CTL_WORD_GENERATION,
   CTL_WORD_HW_HI,
   CTL_WORD_HW_LO,
+  CTL_WORD_LEO_HI,
+  CTL_WORD_LEO_LO,
   CTL_WORD_LOG_START_HI,
   CTL_WORD_LOG_START_LO,
   CTL_WORD_MAGIC,
@@ -84,6 +86,32 @@ export class ControlBlock {
     Atomics.store(w, CTL_WORD_SEQ, (seq + 2) | 0);
     Atomics.add(w, CTL_WORD_DATA_SIGNAL, 1);
     if (Atomics.load(w, CTL_WORD_SLEEPERS) > 0) Atomics.notify(w, CTL_WORD_DATA_SIGNAL);
+  }
+
+  /**
+   * Owner: publishes the log end offset of sealed batches, for followers copying the log. Same
+   * seqlock as `publish`, but no reader is woken: consumers wait for the high watermark only.
+   */
+  publishLogEnd(logEndOffset: number): void {
+    const w = this.words;
+    const seq = Atomics.load(w, CTL_WORD_SEQ);
+    Atomics.store(w, CTL_WORD_SEQ, (seq + 1) | 0);
+    Atomics.store(w, CTL_WORD_LEO_LO, logEndOffset >>> 0);
+    Atomics.store(w, CTL_WORD_LEO_HI, Math.floor(logEndOffset / TWO_POW_32));
+    Atomics.store(w, CTL_WORD_SEQ, (seq + 2) | 0);
+  }
+
+  /** Reader: the published log end offset of sealed batches (-1 if the owner kept writing). */
+  readLogEnd(): number {
+    const w = this.words;
+    for (let i = 0; i < MAX_SEQLOCK_RETRIES; i++) {
+      const seq = Atomics.load(w, CTL_WORD_SEQ);
+      if ((seq & 1) !== 0) continue;
+      const lo = Atomics.load(w, CTL_WORD_LEO_LO);
+      const hi = Atomics.load(w, CTL_WORD_LEO_HI);
+      if (Atomics.load(w, CTL_WORD_SEQ) === seq) return hi * TWO_POW_32 + (lo >>> 0);
+    }
+    return -1;
   }
 
   /** Owner: announces the ordinal of the newest segment. */

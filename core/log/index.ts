@@ -4,13 +4,16 @@
  * producers encode with.
  */
 export { PartitionLog, type PartitionLogCursorOptions, type PartitionLogStats } from './partition-log.js';
-export { PartitionLogReader, type PartitionLogReaderOptions } from './partition-log-reader.js';
+export { PartitionLogReader, type BatchSink, type PartitionLogReaderOptions } from './partition-log-reader.js';
 export { RecordCursor, type BatchCrcStatus, type RecordCursorOptions } from './record-cursor.js';
 export {
   RecordBatchBuilder,
   computeBatchCrc,
   decodeRecordBatch,
   readBatchHeader,
+  readInt16BE,
+  readInt32BE,
+  readInt64BE,
   sealBatchCrc,
   type BatchFields,
   type DecodedBatch,
@@ -25,4 +28,15 @@ export { partitionLogDefaults, resolvePartitionLogOptions, type PartitionLogOpti
 export type { LogDescriptor, SegmentDescriptor, SegmentMessage } from './descriptor.js';
 export type { WaitResult } from './control.js';
 export { announceSegments, pullSegmentsFrom } from './segment-port.js';
-export { ATTR_CRC_ABSENT, BATCH_HEADER_BYTES, DEFAULT_MAX_MESSAGE_BYTES, MAGIC_V2 } from './layout.js';
+export {
+  ATTR_CRC_ABSENT,
+  BATCH_BASE_OFFSET,
+  BATCH_BASE_SEQUENCE,
+  BATCH_HEADER_BYTES,
+  BATCH_PARTITION_LEADER_EPOCH,
+  BATCH_PRODUCER_EPOCH,
+  BATCH_PRODUCER_ID,
+  BATCH_RECORDS_COUNT,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  MAGIC_V2,
+} from './layout.js';

@@ -151,6 +151,8 @@ export const MIN_SEGMENT_BYTES = 1024;
 // | 5    | 20   | logStartHi     | log start offset, high bits                                    |
 // | 6    | 24   | truncations    | bumped on every truncation; readers re-seek when it changes    |
 // | 7    | 28   | generation     | ordinal of the newest segment (Atomics, outside the seqlock)   |
+// | 8    | 32   | logEndLo       | log end offset of sealed batches, low 32 bits (for followers)  |
+// | 9    | 36   | logEndHi       | log end offset, high bits; published without waking readers    |
 // | 16   | 64   | dataSignal     | bumped on every publication; readers Atomics.wait on it        |
 // | 17   | 68   | sleepers       | readers parked on dataSignal; notify only when > 0             |
 // | 32.. | 128  | readerPins     | READER_SLOTS words: per attached reader, the oldest segment     |
@@ -166,6 +168,8 @@ export const CTL_WORD_LOG_START_LO = 4;
 export const CTL_WORD_LOG_START_HI = 5;
 export const CTL_WORD_TRUNCATIONS = 6;
 export const CTL_WORD_GENERATION = 7;
+export const CTL_WORD_LEO_LO = 8;
+export const CTL_WORD_LEO_HI = 9;
 export const CTL_WORD_DATA_SIGNAL = 16;
 export const CTL_WORD_SLEEPERS = 17;
 export const CTL_WORD_READER_PINS = 32;

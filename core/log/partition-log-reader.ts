@@ -17,10 +17,15 @@
  */
 import { ControlBlock, type WaitResult } from './control.js';
 import type { LogDescriptor, SegmentDescriptor } from './descriptor.js';
-import { invalidArgument } from './errors.js';
-import { findSegment, findSegmentAfter } from './partition-log.js';
+import { corruptMessage, invalidArgument, offsetOutOfRange } from './errors.js';
+import { BATCH_BASE_OFFSET, BATCH_LENGTH, BATCH_LOG_OVERHEAD, BATCH_MAGIC, BATCH_RECORDS_COUNT, MAGIC_V2 } from './layout.js';
+import { findSegment, findSegmentAfter, skipFiller } from './partition-log.js';
+import { readInt32BE, readInt64BE } from './record-batch.js';
 import { CursorSet, RecordCursor, type LogSource, type RecordCursorOptions } from './record-cursor.js';
 import { Segment } from './segment.js';
+
+/** Receives one whole batch copied by `fetchBatches`: bytes [start, start + length) of `bytes`. */
+export type BatchSink = (bytes: Uint8Array, start: number, length: number) => void;
 
 export interface PartitionLogReaderOptions {
   /** Returns the next segment announcement waiting for this reader, or undefined if there is none. */
@@ -164,6 +169,56 @@ export class PartitionLogReader {
     return new RecordCursor(this.state, fromOffset ?? this.logStartOffset, false, options);
   }
 
+  /**
+   * The owner's published log end offset (sealed batches), beyond the high watermark: what a
+   * follower may copy.
+   */
+  get logEndOffset(): number {
+    return this.state.control.readLogEnd();
+  }
+
+  /**
+   * A follower's fetch: hands whole batches from offset `from` up to the published log end offset to
+   * `sink`, in order, until about `maxBytes` went by. `from` must be a batch boundary of this log (a
+   * follower's log end offset is one). Returns the offset after the last batch handed over.
+   * Throws OFFSET_OUT_OF_RANGE below the log start, and CORRUPT_MESSAGE where the bytes are not the
+   * batch expected (the owner truncated under a follower that has not been told yet).
+   */
+  fetchBatches(from: number, maxBytes: number, sink: BatchSink): number {
+    const end = this.state.control.readLogEnd();
+    if (from >= end) return from;
+    const state = this.state;
+    state.refresh();
+    let segment = state.segmentFor(from);
+    if (segment === undefined || from < state.logStartOffset) throw offsetOutOfRange('fetch', from, state.logStartOffset, end);
+    let p = segment.entryPosition(segment.lookup(from));
+    let copied = 0;
+    while (from < end && copied < maxBytes) {
+      const closed = segment.closedEnd();
+      const b = segment.bytes;
+      const q = closed >= 0 && p >= closed ? closed : skipFiller(b, p);
+      if (closed >= 0 && q >= closed) {
+        const next = state.segmentAfter(segment);
+        if (next === undefined) break;
+        segment = next;
+        p = segment.dataStart;
+        continue;
+      }
+      if (q + BATCH_LOG_OVERHEAD > segment.end || b[q + BATCH_MAGIC] !== MAGIC_V2) throw corruptAt(from, q);
+      const base = readInt64BE(b, q + BATCH_BASE_OFFSET);
+      const count = readInt32BE(b, q + BATCH_RECORDS_COUNT);
+      const length = BATCH_LOG_OVERHEAD + readInt32BE(b, q + BATCH_LENGTH);
+      if (length <= BATCH_LOG_OVERHEAD || q + length > segment.end || count < 1) throw corruptAt(from, q);
+      p = q + length;
+      if (base + count <= from) continue;
+      if (base !== from) throw corruptAt(from, q);
+      sink(b, q, length);
+      from = base + count;
+      copied += length;
+    }
+    return from;
+  }
+
   /** Frees this reader's pin slot: the owner may then reuse any segment. Use no cursor after it. */
   close(): void {
     this.state.release();
@@ -183,4 +238,8 @@ export class PartitionLogReader {
   waitAsync(signal: number, timeoutMs: number): Promise<WaitResult> {
     return this.state.control.waitAsync(signal, timeoutMs);
   }
+}
+
+function corruptAt(offset: number, position: number): Error {
+  return corruptMessage(`no batch at offset ${offset} (position ${position}): the log changed under this reader`);
 }

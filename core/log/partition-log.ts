@@ -253,6 +253,32 @@ export class PartitionLog {
    */
   appendBatch(batch: Uint8Array, start = 0, length = batch.length - start): number {
     const count = validateBatch(batch, start, length, this.options.maxMessageBytes, this.options.verifyCrc);
+    return this.store(batch, start, length, count, true);
+  }
+
+  /**
+   * A follower's append: a batch copied from the leader's log keeps its base offset and leader epoch.
+   * Its base offset must be this log's end offset (followers copy whole batches, in order). Returns
+   * the number of records. Throws INVALID_ARGUMENT for a batch that does not continue this log, and
+   * CORRUPT_MESSAGE for one that is not a record batch.
+   */
+  appendReplica(batch: Uint8Array, start: number, length: number): number {
+    const base = readInt64BE(batch, start + BATCH_BASE_OFFSET);
+    if (base !== this.state.logEndOffset) {
+      throw invalidArgument(`replicated batch at offset ${base} does not continue the log, whose end offset is ${this.state.logEndOffset}`);
+    }
+    // The leader checked size and CRC already; a follower trusts its leader as Kafka's does.
+    const count = validateBatch(batch, start, length, Math.max(this.options.maxMessageBytes, length), false);
+    this.store(batch, start, length, count, false);
+    return count;
+  }
+
+  /** Publishes the log end offset for followers (once per batch of appends, not per append). */
+  publishLogEnd(): void {
+    this.control.publishLogEnd(this.state.logEndOffset);
+  }
+
+  private store(batch: Uint8Array, start: number, length: number, count: number, stamp: boolean): number {
     if (this.batchOpen) this.sealOpenBatch();
     const s = this.state;
     let segment = this.active;
@@ -267,8 +293,10 @@ export class PartitionLog {
     for (let i = 0; i < filler; i++) b[p++] = BATCH_FILLER;
     b.set(start === 0 && length === batch.length ? batch : batch.subarray(start, start + length), p);
     const base = s.logEndOffset;
-    writeInt64BE(b, p + BATCH_BASE_OFFSET, base);
-    writeInt32BE(b, p + BATCH_PARTITION_LEADER_EPOCH, this.leaderEpoch);
+    if (stamp) {
+      writeInt64BE(b, p + BATCH_BASE_OFFSET, base);
+      writeInt32BE(b, p + BATCH_PARTITION_LEADER_EPOCH, this.leaderEpoch);
+    }
     if (segment.wantsIndexEntry(p, this.options.indexIntervalBytes)) segment.addIndexEntry(base, p);
     segment.writePos = p + length;
     const maxTimestamp = readInt64BE(b, p + BATCH_MAX_TIMESTAMP);
@@ -475,6 +503,7 @@ export class PartitionLog {
   private publish(): void {
     const s = this.state;
     this.control.publish(s.highWatermark, s.logStartOffset, s.truncations);
+    this.control.publishLogEnd(s.logEndOffset);
   }
 }
 
@@ -509,7 +538,7 @@ export function findSegmentAfter(segments: readonly Segment[], ordinal: number):
 }
 
 /** Position of the first filler byte or batch start at or after p (skips up to 7 filler bytes). */
-function skipFiller(b: Uint8Array, p: number): number {
+export function skipFiller(b: Uint8Array, p: number): number {
   for (let i = 0; i < MAX_FILLER_BYTES && b[p] === BATCH_FILLER; i++) p++;
   return p;
 }

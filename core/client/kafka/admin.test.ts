@@ -140,7 +140,8 @@ describe('Admin topics', () => {
     const victim = before[1]!.leader;
     await cluster.kill(victim);
     const after = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
-    expect(after[1]).toMatchObject({ leader: -1, partitionErrorCode: 5, offlineReplicas: [victim], isr: [] });
+    // Kafka keeps the last in-sync replica in the ISR of an offline partition, so it can lead again cleanly.
+    expect(after[1]).toMatchObject({ leader: -1, partitionErrorCode: 5, offlineReplicas: [victim], isr: [victim] });
     expect(after[0]!.leader).toBe(before[0]!.leader);
     await expect(admin.fetchTopicOffsets(topic)).rejects.toMatchObject({ code: 5, type: 'LEADER_NOT_AVAILABLE' });
   });

@@ -98,8 +98,9 @@ interface Assigned {
   readonly key: string;
   /** Set when the partition is taken away: a handler loop in flight stops at the next message. */
   revoked: boolean;
-  readonly opened: OpenedReader;
-  readonly cursor: RecordCursor;
+  /** The leader's log this partition is read from; replaced when leadership moves. */
+  opened: OpenedReader;
+  cursor: RecordCursor;
   /** The next offset to process: what a commit stores. */
   resolved: number;
   committed: number;
@@ -488,6 +489,7 @@ export class Consumer {
 
   async #waitForData(): Promise<void> {
     const readers = [...this.#assigned.entries()].filter(([key]) => !this.#paused.has(key)).map(([, a]) => a);
+    for (const a of readers) if (!this.#ctx.isCurrent(a.opened, a.topic, a.partition)) await this.#followLeader(a);
     const timeout = Math.min(this.#config.maxWaitTimeInMs, this.#config.heartbeatInterval);
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -597,6 +599,27 @@ export class Consumer {
     const cursor = reader.cursor(offset);
     const key = tpKey(topicName, partition);
     this.#assigned.set(key, { topic: topicName, partition, key, revoked: false, opened, cursor, resolved: offset, committed: committed?.partitions[0]?.offset ?? -1 });
+  }
+
+  /**
+   * The partition's leadership moved (failover): go on reading at the same position from the new
+   * leader's log. While the partition has no leader, the old reader stays (it sees no new records).
+   */
+  async #followLeader(a: Assigned): Promise<void> {
+    let opened: OpenedReader;
+    try {
+      opened = await this.#ctx.openReader(await this.#ctx.topic(a.topic, false, true), a.partition);
+    } catch {
+      return;
+    }
+    if (a.revoked) {
+      opened.close();
+      return;
+    }
+    const position = a.cursor.position;
+    a.opened.close();
+    a.opened = opened;
+    a.cursor = opened.reader.cursor(Math.max(position, opened.reader.logStartOffset));
   }
 
   #closeReaders(keys: readonly string[]): void {

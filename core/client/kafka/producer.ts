@@ -29,6 +29,15 @@ export const producerDefaults = {
 } as const;
 
 const BATCH_OVERHEAD_BOUND = 128;
+/** Sequence numbers wrap from Int32 max to 0. */
+const SEQUENCE_SPAN = 0x8000_0000;
+
+/** What an idempotent producer stamps on each batch. */
+interface IdempotenceFields {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+}
 
 interface EncodedMessage {
   readonly key: Uint8Array | null;
@@ -79,6 +88,9 @@ export class Producer {
   readonly #maxRequestSize = producerDefaults.maxRequestSize;
   #connected = false;
   #disconnected = false;
+  #producerIdentity: { producerId: number; producerEpoch: number } | undefined;
+  /** The next sequence number per topic-partition (idempotent producer). */
+  readonly #sequences = new Map<string, number>();
 
   constructor(source: ContextSource, config: ProducerConfig = {}, clientRetry?: RetryOptions) {
     this.#source = source;
@@ -132,7 +144,8 @@ export class Producer {
     const run = async (): Promise<RecordMetadata[]> => {
       const results: RecordMetadata[] = [];
       for (const { topic, messages } of topicMessages) {
-        results.push(...(await withRetry(this.#retry, (retry) => this.#sendTopic(topic, messages, acks, timeout, retry > 0))));
+        if (this.#idempotent) results.push(...(await this.#sendIdempotent(topic, messages, timeout)));
+        else results.push(...(await withRetry(this.#retry, (retry) => this.#sendTopic(topic, messages, acks, timeout, retry > 0))));
       }
       return results;
     };
@@ -151,6 +164,38 @@ export class Producer {
     const sends: Promise<RecordMetadata>[] = [];
     for (const [partition, encoded] of byPartition) {
       sends.push(this.#sendPartition(topic, partition, encoded, acks, timeout).catch((error: unknown) => this.#leaderLost(error, topic, partition)));
+    }
+    const settled = await Promise.allSettled(sends);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) {
+      this.#ctx.forget(topicName);
+      throw failed.reason;
+    }
+    return settled.map((s) => (s as PromiseFulfilledResult<RecordMetadata>).value);
+  }
+
+  /**
+   * The idempotent path: messages are given their partitions and sequence numbers once, and every
+   * retry of a partition's batch resends the same producer id, epoch and sequences, so the broker
+   * stores it once (a retried duplicate gets the original offset back).
+   */
+  async #sendIdempotent(topicName: string, messages: readonly Message[], timeout: number): Promise<RecordMetadata[]> {
+    if (typeof topicName !== 'string') throw new KafkaProtocolError('INVALID_TOPIC_EXCEPTION', `Invalid topic ${JSON.stringify(topicName)}`);
+    const identity = (this.#producerIdentity ??= this.#ctx.cluster.controller.initProducerId());
+    const topic = await withRetry(this.#retry, () => this.#ctx.topic(topicName, this.#allowAutoTopicCreation));
+    const byPartition = this.#partition(topic, messages);
+    const sends: Promise<RecordMetadata>[] = [];
+    for (const [partition, encoded] of byPartition) {
+      const key = `${topicName}:${partition}`;
+      const baseSequence = this.#sequences.get(key) ?? 0;
+      this.#sequences.set(key, (baseSequence + encoded.length) % SEQUENCE_SPAN);
+      const fields = { ...identity, baseSequence };
+      sends.push(
+        withRetry(this.#retry, async (retry) => {
+          const fresh = retry > 0 ? await this.#ctx.topic(topicName, false, true) : topic;
+          return this.#sendPartition(fresh, partition, encoded, -1, timeout, fields).catch((error: unknown) => this.#leaderLost(error, fresh, partition));
+        }),
+      );
     }
     const settled = await Promise.allSettled(sends);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -193,7 +238,7 @@ export class Producer {
     return out;
   }
 
-  async #sendPartition(topic: TopicMetadata, partition: number, messages: readonly EncodedMessage[], acks: -1 | 0 | 1, timeout: number): Promise<RecordMetadata> {
+  async #sendPartition(topic: TopicMetadata, partition: number, messages: readonly EncodedMessage[], acks: -1 | 0 | 1, timeout: number, idempotence?: IdempotenceFields): Promise<RecordMetadata> {
     const connection = await this.#ctx.leaderConnection(topic, partition);
     // A frame holds at most what the broker accepts (message.max.bytes): larger ones cannot enter its
     // ring. #partition checked that every message fits a frame of its own.
@@ -207,7 +252,8 @@ export class Producer {
       let j = i;
       while (j < messages.length && (j === i || bytes + messages[j]!.bound <= maxBatchBytes)) bytes += messages[j++]!.bound;
       const waiter = acks === 0 ? null : new SendWaiter();
-      await this.#encode(connection, topic, partition, messages, i, j, bytes, acks, timeout, waiter);
+      const fields = idempotence === undefined ? undefined : { ...idempotence, baseSequence: (idempotence.baseSequence + i) % SEQUENCE_SPAN };
+      await this.#encode(connection, topic, partition, messages, i, j, bytes, acks, timeout, waiter, fields);
       if (waiter !== null) waiters.push(waiter);
       i = j;
     }
@@ -245,6 +291,7 @@ export class Producer {
     acks: -1 | 0 | 1,
     timeout: number,
     waiter: SendWaiter | null,
+    fields?: IdempotenceFields,
   ): Promise<void> {
     let at = connection.beginProduce(bytes);
     while (at === NO_SPACE) {
@@ -252,7 +299,7 @@ export class Producer {
       at = connection.beginProduce(bytes);
     }
     const builder = this.#builder;
-    builder.begin(connection.requests.data, at, at + bytes);
+    builder.begin(connection.requests.data, at, at + bytes, fields);
     for (let k = from; k < to; k++) {
       const m = messages[k]!;
       if (!builder.append(m.key, m.value, m.headers, m.timestamp)) {
