@@ -574,10 +574,16 @@ export class Broker {
       const before = log.logEndOffset;
       try {
         fetcher.fetchBatches(before, FETCH_MAX_BYTES, hosted.sink!);
-      } catch {
-        // The leader's log changed under this follower (it stepped down): the controller's next
-        // leadership message re-points this replica; until then it copies nothing.
-        this.#stopFollowing(hosted);
+      } catch (error) {
+        if (error instanceof MqlabError && error.type === 'OFFSET_OUT_OF_RANGE') {
+          // Retention on the leader deleted what this follower lacks: start over at its log start.
+          hosted.resetLog(fetcher.logStartOffset);
+          hosted.leaderOffsets!.write(hosted.slot, hosted.log.logEndOffset);
+        } else {
+          // The leader's log changed under this follower (it stepped down): the controller's next
+          // leadership message re-points this replica; until then it copies nothing.
+          this.#stopFollowing(hosted);
+        }
         continue;
       }
       const after = log.logEndOffset;
