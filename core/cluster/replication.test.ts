@@ -237,6 +237,32 @@ describe('replication', () => {
     }
   });
 
+  it('a consumer follows its partition to the new leader and reads every acknowledged record once, in order', async () => {
+    const c = await cluster();
+    const name = await topic(c, 3, { 'min.insync.replicas': '2' });
+    await c.controller.settled();
+    const k = kafka(c);
+    const consumer = k.consumer({ groupId: `g-${randomUUID()}` });
+    await consumer.connect();
+    onTestFinished(() => consumer.disconnect());
+    await consumer.subscribe({ topics: [name], fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        seen.push(message.value!.toString());
+        return Promise.resolve();
+      },
+    });
+    const p = await producer(c, { idempotent: true });
+    const leader = state(c, name).leader;
+    for (let i = 0; i < 200; i++) {
+      if (i === 100) await c.kill(leader);
+      await p.send({ topic: name, messages: [{ value: String(i) }] });
+    }
+    await until('the consumer to read everything', () => seen.length >= 200, 10_000);
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
+  });
+
   it('a restarted broker (empty memory) copies its partitions back from the leader and rejoins the ISR', async () => {
     const c = await cluster();
     const name = await topic(c, 3);
