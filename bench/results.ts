@@ -24,6 +24,14 @@ export const latencySchema = z.object({
   hdr: z.string().optional(),
 });
 
+/** One trial of a max-sustainable-rate search: offered rate, achieved rate, p99 from intended send. */
+export const curvePointSchema = z.object({
+  rate_msgs_per_s: z.number().nonnegative(),
+  msgs_per_s: z.number().nonnegative(),
+  p99_us: z.number().nonnegative(),
+  ok: z.boolean(),
+});
+
 export const scenarioSchema = z.object({
   id: z.string().min(1),
   target: z.string().min(1),
@@ -39,7 +47,18 @@ export const scenarioSchema = z.object({
   extra: z.record(z.string(), z.number()).optional(),
   status: z.enum(['ok', 'failed']).default('ok'),
   error: z.string().optional(),
+  /** Added in place (optional, so older files still read): delivery checks from payload sequence numbers. */
+  lost: z.number().int().nonnegative().optional(),
+  duplicated: z.number().int().nonnegative().optional(),
+  reordered: z.number().int().nonnegative().optional(),
+  /** Latency from the actual send time; `latency` counts from the intended send time where a rate is set. */
+  latency_actual: latencySchema.optional(),
+  /** Rate versus p99 from a max-sustainable-rate search, by offered rate. */
+  curve: z.array(curvePointSchema).optional(),
 });
+
+/** A scenario that did not run here and why (for example, its peer is unreachable): never a pass. */
+export const skippedSchema = z.object({ id: z.string().min(1), target: z.string(), reason: z.string() });
 
 export const envSchema = z.object({
   node: z.string(),
@@ -57,10 +76,12 @@ export const resultsSchema = z.object({
   suite: z.string(),
   env: envSchema,
   scenarios: z.array(scenarioSchema),
+  skipped: z.array(skippedSchema).optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Results = z.infer<typeof resultsSchema>;
+export type Skipped = z.infer<typeof skippedSchema>;
 
 const MB = 1_000_000;
 
@@ -77,16 +98,24 @@ export function scenarioFromMeasurement(m: Measurement, cores: number): Scenario
     cores,
     messages: m.messages,
     elapsed_ns: m.elapsedNs,
-    status: 'ok',
+    status: m.error === undefined ? 'ok' : 'failed',
   };
+  if (m.error !== undefined) scenario.error = m.error;
+  if (m.delivery !== undefined) {
+    scenario.lost = m.delivery.lost;
+    scenario.duplicated = m.delivery.duplicated;
+    scenario.reordered = m.delivery.reordered;
+  }
+  if (m.latencyActual !== undefined) scenario.latency_actual = { ...m.latencyActual };
+  if (m.curve !== undefined) scenario.curve = m.curve.map((p) => ({ ...p }));
   if (m.samplesMsgsPerS !== undefined) scenario.samples_msgs_per_s = [...m.samplesMsgsPerS];
   if (m.extra !== undefined) scenario.extra = { ...m.extra };
   if (m.latency !== undefined) scenario.latency = { ...m.latency };
   return scenario;
 }
 
-export function buildResults(suite: string, env: BenchEnv, scenarios: Scenario[]): Results {
-  return resultsSchema.parse({ schema: RESULTS_SCHEMA_VERSION, created: new Date().toISOString(), suite, env, scenarios });
+export function buildResults(suite: string, env: BenchEnv, scenarios: Scenario[], skipped: Skipped[] = []): Results {
+  return resultsSchema.parse({ schema: RESULTS_SCHEMA_VERSION, created: new Date().toISOString(), suite, env, scenarios, ...(skipped.length === 0 ? {} : { skipped }) });
 }
 
 export function writeResults(path: string, results: Results): void {

@@ -18,6 +18,8 @@ export interface ScenarioTarget {
   readonly seed?: keyof typeof SEED_RATES;
   /** Largest acceptable p99 latency, in microseconds. */
   readonly maxP99Us?: number;
+  /** Largest acceptable median latency, in microseconds. */
+  readonly maxP50Us?: number;
 }
 
 export const TARGETS: readonly ScenarioTarget[] = [
@@ -31,6 +33,9 @@ export const TARGETS: readonly ScenarioTarget[] = [
   { id: 'kafka.compat.produce.200B', minMsgsPerS: 1_000_000, seed: 'produce' },
   { id: 'kafka.compat.consume.200B', minMsgsPerS: 2_200_000, seed: 'consume' },
   { id: 'kafka.produce.rf3.acksall.200B', minMsgsPerS: 1_000_000, seed: 'produce' },
+  { id: 'kafka.produce.rf3.acks1.200B', seed: 'produce' },
+  { id: 'kafka.failover.recovery', maxP50Us: 500_000 },
+  { id: 'kafka.failover.recovery.pause', maxP50Us: 500_000 },
   { id: 'amqp.work.200B', minMsgsPerS: 2_000_000, versus: { id: 'peer.rabbitmq.work.200B', minRatio: 50 } },
   { id: 'amqp.topic.route.10k', versus: { id: 'peer.qlobber.route.10k', minRatio: 5 } },
   { id: 'amqp.rpc.200B', minMsgsPerS: 100_000 },

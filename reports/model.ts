@@ -128,6 +128,7 @@ export function targetChecks(s: Scenario, byId: ReadonlyMap<string, Scenario>): 
       out.push({ label: `≥ ${t.versus.minRatio}× ${t.versus.id}`, ok: ratio >= t.versus.minRatio });
     }
   }
+  if (t.maxP50Us !== undefined && s.latency !== undefined) out.push({ label: `p50 ≤ ${t.maxP50Us} µs`, ok: s.latency.p50_us <= t.maxP50Us });
   if (t.maxP99Us !== undefined && s.latency !== undefined) out.push({ label: `p99 ≤ ${t.maxP99Us} µs`, ok: s.latency.p99_us <= t.maxP99Us });
   return out;
 }

@@ -3,24 +3,18 @@
  * PartitionReader) and the kafkajs-shaped one, 200-byte values. Each returns raw counts and times;
  * nothing here prints.
  */
-import { Worker } from 'node:worker_threads';
 import { startCluster, type Cluster } from '../../core/cluster/index.js';
 import { ClientContext } from '../../core/client/context.js';
 import { Kafka } from '../../core/client/kafka/index.js';
 import { PartitionReader, PartitionWriter } from '../../core/client/native/index.js';
 import type { Measurement, MicroOptions } from '../micro/types.js';
 import { PAYLOAD_BYTES } from '../micro/types.js';
-import { decodeHistogram, summarizeLatency } from '../stats/latency.js';
-import type { E2eConsumerData, E2eConsumerResult } from './kafka-e2e-consumer.js';
 
 /** Bytes of records per produce frame for the native writer. */
 const NATIVE_BATCH_BYTES = 256 * 1024;
 /** Keep the embedded log bounded while producing at gigabytes per second: retired segments are reused. */
 const RETENTION_BYTES = 512 * 1024 * 1024;
 const COMPAT_BATCH = 1_000;
-/** The e2e producer's send interval. */
-const PACE_MS = 0.1;
-const pacer = new Int32Array(new SharedArrayBuffer(4));
 
 function payload(): Uint8Array {
   const value = new Uint8Array(PAYLOAD_BYTES);
@@ -81,6 +75,33 @@ export async function kafkaProduce(options: MicroOptions, partitions: number): P
       threads: 2,
     };
   }, partitions);
+}
+
+/**
+ * kafka.produce.rf3.acksall.200B and kafka.produce.rf3.acks1.200B: the native writer on a 3-broker
+ * cluster, one partition with 3 replicas and min.insync.replicas=2. With acks=all every batch is
+ * answered only once both followers copied it into their own memory (followers copy in their own
+ * broker threads: 4 threads on 2 cores).
+ */
+export async function kafkaProduceReplicated(options: MicroOptions, acks: -1 | 1): Promise<Measurement> {
+  return withCluster(3, async (cluster, ctx) => {
+    const topic = `bench-produce-rf3-acks${acks === -1 ? 'all' : '1'}`;
+    await cluster.controller.createTopics([{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }]);
+    await cluster.controller.settled();
+    const writer = await PartitionWriter.open(ctx, topic, 0, { acks, batchSize: NATIVE_BATCH_BYTES });
+    const { messages, elapsedNs } = await produceFor([writer], options.durationMs);
+    const isr = cluster.controller.metadata.topic(topic)!.partitions[0]!.isr.length;
+    return {
+      id: acks === -1 ? 'kafka.produce.rf3.acksall.200B' : 'kafka.produce.rf3.acks1.200B',
+      target: 'mqlab',
+      params: { api: 'native', brokers: 3, partitions: 1, replication_factor: 3, min_insync_replicas: 2, acks: acks === -1 ? 'all' : 1, batch_bytes: NATIVE_BATCH_BYTES, payload_bytes: PAYLOAD_BYTES },
+      messages,
+      payloadBytes: messages * PAYLOAD_BYTES,
+      elapsedNs,
+      threads: 4,
+      extra: { isr_at_end: isr },
+    };
+  });
 }
 
 export async function kafkaConsume(options: MicroOptions): Promise<Measurement> {
@@ -187,72 +208,6 @@ export async function kafkaCompatConsume(options: MicroOptions): Promise<Measure
       payloadBytes: bytes,
       elapsedNs: Number(end - start),
       threads: 2,
-    };
-  });
-}
-
-/**
- * End-to-end latency at a constant offered rate: the main thread produces on a 100 µs schedule (open
- * loop; each message carries its intended send time), a consumer worker reads the leader's log and
- * records now - intended, so a late tick counts against latency (no coordinated omission).
- */
-export async function kafkaE2e(options: MicroOptions, ratePerS: number): Promise<Measurement> {
-  return withCluster(1, async (_cluster, ctx) => {
-    const topic = 'bench-e2e';
-    const writer = await PartitionWriter.open(ctx, topic, 0, { acks: 1, batchSize: NATIVE_BATCH_BYTES });
-    const topicMeta = await ctx.topic(topic, false);
-    const { port1, port2 } = new (await import('node:worker_threads')).MessageChannel();
-    const broker = ctx.cluster.broker(topicMeta.partitions[0]!.leader)!;
-    const descriptor = await broker.call('openReader', { topicId: topicMeta.topicId, partition: 0, port: port2 }, [port2]);
-    const warmupMs = Math.min(500, options.durationMs / 2);
-    const data: E2eConsumerData = { descriptor, port: port1, skipBeforeNs: 0 };
-    const worker = new Worker(new URL('./kafka-e2e-consumer.js', import.meta.url), { workerData: data, transferList: [port1] });
-    const result = new Promise<E2eConsumerResult>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    await new Promise<void>((resolve) => worker.once('online', () => resolve()));
-    const value = new Uint8Array(PAYLOAD_BYTES);
-    const view = new DataView(value.buffer);
-    const perMs = ratePerS / 1000;
-    // Times are monotonic nanoseconds (process.hrtime, shared by all threads) as float64: exact to
-    // 2^53 ns, and no BigInt per message, so the measurement adds no garbage of its own.
-    const t0 = Number(process.hrtime.bigint());
-    const total = Math.round(((options.durationMs + warmupMs) / 1000) * ratePerS);
-    view.setFloat64(8, t0 + warmupMs * 1e6, true);
-    const nsPerMessage = 1e9 / ratePerS;
-    let sent = 0;
-    while (sent < total) {
-      const elapsedMs = (Number(process.hrtime.bigint()) - t0) / 1e6;
-      const due = Math.min(total, Math.floor(elapsedMs * perMs));
-      while (sent < due) {
-        // The intended send time of message k is t0 + k / rate.
-        view.setFloat64(0, t0 + sent * nsPerMessage, true);
-        while (!writer.append(null, value)) await writer.ready();
-        sent++;
-      }
-      writer.send();
-      // Pace at ~100 µs: a bounded sleep, then one turn of the event loop so acks are read.
-      Atomics.wait(pacer, 0, 0, PACE_MS);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    // The end marker: a zero intended time.
-    view.setFloat64(0, 0, true);
-    writer.append(null, value);
-    await writer.flush();
-    const r = await result;
-    await worker.terminate();
-    const h = decodeHistogram(r.histogram);
-    const latency = summarizeLatency(h);
-    return {
-      id: 'kafka.e2e.200B',
-      target: 'mqlab',
-      params: { api: 'native', brokers: 1, partitions: 1, acks: 1, rate_msgs_per_s: ratePerS, payload_bytes: PAYLOAD_BYTES },
-      messages: r.count,
-      payloadBytes: r.count * PAYLOAD_BYTES,
-      elapsedNs: options.durationMs * 1e6,
-      threads: 3,
-      latency: { p50_us: latency.p50_us, p90_us: latency.p90_us, p99_us: latency.p99_us, p999_us: latency.p999_us, max_us: latency.max_us, mean_us: latency.mean_us, hdr: latency.hdr },
     };
   });
 }

@@ -5,10 +5,36 @@ import type { Measurement, MicroOptions, MicroScenarioGroup } from './types.js';
 
 export type { Measurement, MicroOptions } from './types.js';
 
-const GROUPS: readonly MicroScenarioGroup[] = [runLogScenarios, runRingScenarios];
+interface Group {
+  /** Every id the group produces starts with one of these. */
+  readonly prefixes: readonly string[];
+  readonly run: MicroScenarioGroup;
+}
 
-export async function runMicroSuite(options: MicroOptions): Promise<Measurement[]> {
+const GROUPS: readonly Group[] = [
+  { prefixes: ['log.', 'ceiling.'], run: runLogScenarios },
+  { prefixes: ['ring.', 'peer.postMessage.', 'peer.ringbufjs.'], run: runRingScenarios },
+];
+
+function matches(id: string, patterns: readonly string[] | undefined): boolean {
+  if (patterns === undefined || patterns.length === 0) return true;
+  return patterns.some((p) => (p.endsWith('*') ? id.startsWith(p.slice(0, -1)) : id === p));
+}
+
+/** Could a pattern match an id starting with `prefix`? */
+function mayMatch(prefix: string, patterns: readonly string[] | undefined): boolean {
+  if (patterns === undefined || patterns.length === 0) return true;
+  return patterns.some((p) => {
+    const stem = p.endsWith('*') ? p.slice(0, -1) : p;
+    return stem.startsWith(prefix) || prefix.startsWith(stem);
+  });
+}
+
+export async function runMicroSuite(options: MicroOptions, patterns?: readonly string[]): Promise<Measurement[]> {
   const all: Measurement[] = [];
-  for (const group of GROUPS) all.push(...(await group(options)));
+  for (const group of GROUPS) {
+    if (!group.prefixes.some((prefix) => mayMatch(prefix, patterns))) continue;
+    all.push(...(await group.run(options)).filter((m) => matches(m.id, patterns)));
+  }
   return all;
 }

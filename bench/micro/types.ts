@@ -32,6 +32,23 @@ export interface Measurement {
     readonly mean_us: number;
     readonly hdr: string;
   };
+  /** Latency from the actual send time (the main `latency` counts from the intended send time). */
+  readonly latencyActual?: Measurement['latency'];
+  /** Delivery checks from payload sequence numbers; any non-zero count fails the scenario. */
+  readonly delivery?: { readonly lost: number; readonly duplicated: number; readonly reordered: number };
+  /** Set when the scenario failed (delivery check, error); the figures are kept for inspection. */
+  readonly error?: string;
+  /** Why the scenario did not run here (for example, its peer is unreachable). Never a pass. */
+  readonly skipped?: string;
+  /** Offered rate against achieved rate and p99, from a max-sustainable-rate search. */
+  readonly curve?: readonly CurvePoint[];
+}
+
+export interface CurvePoint {
+  readonly rate_msgs_per_s: number;
+  readonly msgs_per_s: number;
+  readonly p99_us: number;
+  readonly ok: boolean;
 }
 
 export interface MicroOptions {

@@ -1,0 +1,161 @@
+/**
+ * mqlab's kafkajs-shaped API (`mqlab/kafka`): producer.send() with explicit partitions, and a
+ * consumer group with eachMessage, as an application ported from kafkajs would use them.
+ *
+ * Placement: producers and consumers run in the main thread. A `Kafka` client needs the Cluster
+ * object, which lives in the thread that started it; the engine offers no way to reach it from a
+ * worker.
+ */
+import { Kafka } from '../../core/client/kafka/index.js';
+import type { Consumer } from '../../core/client/kafka/index.js';
+import type { Producer } from '../../core/client/kafka/index.js';
+import type { Cluster } from '../../core/cluster/index.js';
+import type { KafkaWorkload, Workload } from '../workload.js';
+import { kafkaAcks, kafkaTarget, startKafkaCluster } from './mqlab-native.js';
+import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, WorkerSpec } from './types.js';
+
+/** Sends in flight per producer before append() pushes back. */
+const MAX_IN_FLIGHT = 2;
+
+interface Pending {
+  value: Buffer;
+  partition: number;
+}
+
+class KafkajsProducer implements ProducerEndpoint {
+  readonly #pending: Pending[][];
+  #count = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  #error: Error | undefined;
+
+  constructor(
+    readonly producer: Producer,
+    readonly workload: KafkaWorkload,
+    readonly topics: readonly string[],
+  ) {
+    this.#pending = topics.map(() => []);
+  }
+
+  append(target: number, message: Uint8Array): boolean {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#count >= this.workload.messagesPerSend) {
+      if (this.#inFlight.size >= MAX_IN_FLIGHT) return false;
+      this.send();
+    }
+    const { topic, partition } = kafkaTarget(this.workload, target);
+    this.#pending[topic]!.push({ value: Buffer.from(message), partition });
+    this.#count++;
+    return true;
+  }
+
+  async ready(): Promise<void> {
+    if (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight);
+  }
+
+  send(): void {
+    if (this.#count === 0) return;
+    this.#count = 0;
+    this.#pending.forEach((messages, t) => {
+      if (messages.length === 0) return;
+      this.#pending[t] = [];
+      const sending = this.producer
+        .send({ topic: this.topics[t]!, messages, acks: kafkaAcks(this.workload) })
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            this.#error ??= error instanceof Error ? error : new Error(JSON.stringify(error));
+          },
+        )
+        .finally(() => this.#inFlight.delete(sending));
+      this.#inFlight.add(sending);
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.send();
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.producer.disconnect();
+  }
+}
+
+class KafkajsConsumer implements ConsumerEndpoint {
+  constructor(readonly consumer: Consumer) {}
+
+  poll(): number {
+    return 0;
+  }
+
+  idle(maxMs: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.min(maxMs, 5)));
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+class KafkajsSession implements DriverSession {
+  readonly targets: number;
+  readonly brokerThreads: number;
+  readonly kafka: Kafka;
+  readonly groupId: string;
+
+  constructor(
+    readonly workload: KafkaWorkload,
+    readonly cluster: Cluster,
+    readonly topics: readonly string[],
+    runId: string,
+  ) {
+    this.targets = workload.topics * workload.partitions;
+    this.brokerThreads = cluster.brokers.length;
+    this.kafka = new Kafka({ clientId: 'mqlab-bench', cluster });
+    this.groupId = `bench-${workload.id}-${runId}`;
+  }
+
+  async openProducer(): Promise<ProducerEndpoint> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    return new KafkajsProducer(producer, this.workload, this.topics);
+  }
+
+  async openConsumer(_index: number, sink: MessageSink): Promise<ConsumerEndpoint> {
+    const consumer = this.kafka.consumer({ groupId: this.groupId, heartbeatInterval: 1_000, sessionTimeout: 10_000, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const v = message.value;
+        if (v !== null) sink(v, 0, v.length);
+        return Promise.resolve();
+      },
+    });
+    return new KafkajsConsumer(consumer);
+  }
+
+  workerSpec(): Promise<WorkerSpec> {
+    return Promise.reject(new Error('mqlab-kafkajs generators run in the main thread'));
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+}
+
+export const mqlabKafkajsDriver: Driver = {
+  name: 'mqlab-kafkajs',
+  model: 'kafka',
+  system: 'mqlab',
+  producersIn: 'main',
+  consumersIn: 'main',
+  unavailable: () => Promise.resolve(undefined),
+  async open(workload: Workload, runId: string): Promise<DriverSession> {
+    if (workload.model !== 'kafka') throw new Error(`mqlab-kafkajs drives the kafka model, not ${workload.model}`);
+    const { cluster, topics } = await startKafkaCluster(workload, runId);
+    return new KafkajsSession(workload, cluster, topics, runId);
+  },
+};

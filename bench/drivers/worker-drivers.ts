@@ -1,0 +1,20 @@
+/** Worker-side endpoints by driver name, for drivers whose generators run in workers. */
+import { mqlabNativeWorkerDriver } from './mqlab-native-reader.js';
+import { rabbitmqWorkerDriver } from './rabbitmq-client.js';
+import type { DriverName, WorkerDriver } from './types.js';
+
+export function workerDriver(name: DriverName): WorkerDriver {
+  switch (name) {
+    case 'mqlab-native':
+      return mqlabNativeWorkerDriver;
+    case 'rabbitmq':
+      return rabbitmqWorkerDriver;
+    case 'mqlab-kafkajs':
+    case 'mqlab-amqplib':
+      throw new Error(`${name} generators run in the main thread`);
+    default: {
+      const never: never = name;
+      throw new Error(`unknown driver ${String(never)}`);
+    }
+  }
+}
