@@ -33,7 +33,7 @@ describe('workload files', () => {
   it('every shipped workload file is valid, one per seed mode and Kafka scenario', () => {
     const files = listWorkloadFiles();
     const ids = files.map((f) => loadWorkload(f).id);
-    for (const id of ['kafka.produce.200B', 'kafka.consume.200B', 'kafka.e2e.200B', 'kafka.produce.rf3.acksall.200B', 'kafka.compat.produce.200B', 'kafka.compat.consume.200B']) expect(ids).toContain(id);
+    for (const id of ['kafka.produce.200B', 'kafka.consume.200B', 'kafka.e2e.200B', 'kafka.rf3.acksall.e2e.200B', 'kafka.compat.produce.200B', 'kafka.compat.consume.200B']) expect(ids).toContain(id);
     for (const mode of ['simple', 'work', 'pubsub', 'routing', 'topics']) expect(ids).toContain(`amqp.${mode}.e2e.200B`);
   });
 
