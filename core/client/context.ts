@@ -1,11 +1,48 @@
 /**
- * What every client of one cluster shares: the cluster handle, one connection per broker, and a
+ * What every client of one cluster shares: the way to the cluster, one connection per broker, and a
  * metadata cache. Producers, consumers and admins of one `Kafka` instance use one context.
+ *
+ * The way to the cluster is a ClusterLink: the Cluster itself in the thread that started it, or a
+ * proxy in another thread (core/client/remote.ts), through which the native writer and reader work
+ * the same: their data path is shared memory either way.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { BrokerConnection, type BrokerHandle, type Cluster, type TopicMetadata } from '../cluster/index.js';
-import { KafkaProtocolError } from '../errors/index.js';
+import { BrokerConnection, type BrokerConfig, type BrokerLink, type Cluster, type TopicMetadata } from '../cluster/index.js';
+import { KafkaProtocolError, MqlabInternalError } from '../errors/index.js';
 import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
+
+/** What a context needs of a cluster, wherever the cluster runs. */
+export interface ClusterLink {
+  readonly config: BrokerConfig;
+  /** The Cluster, in the thread that started it; undefined elsewhere. */
+  readonly local: Cluster | undefined;
+  fetchMetadata(topics: readonly string[], allowAutoTopicCreation: boolean): Promise<TopicMetadata[]>;
+  /** A live broker, or undefined. */
+  broker(id: number): BrokerLink | undefined;
+  /** The partition's leader and leader epoch as known now (for following failovers). */
+  currentLeader(topic: string, partition: number): { readonly leader: number; readonly leaderEpoch: number } | undefined;
+  close(): void;
+}
+
+/** The link in the cluster's own thread: straight calls. */
+class LocalLink implements ClusterLink {
+  constructor(readonly local: Cluster) {}
+  get config(): BrokerConfig {
+    return this.local.config;
+  }
+  fetchMetadata(topics: readonly string[], allowAutoTopicCreation: boolean): Promise<TopicMetadata[]> {
+    return this.local.controller.fetchMetadata(topics, allowAutoTopicCreation);
+  }
+  broker(id: number): BrokerLink | undefined {
+    return this.local.broker(id);
+  }
+  currentLeader(topic: string, partition: number): { leader: number; leaderEpoch: number } | undefined {
+    return this.local.controller.metadata.topic(topic)?.partitions[partition];
+  }
+  close(): void {
+    // The cluster belongs to whoever started it.
+  }
+}
 
 /** A reader of one partition's log in this thread, and what to close with it. */
 export interface OpenedReader {
@@ -22,7 +59,21 @@ export class ClientContext {
   readonly #closers = new Set<() => void>();
   #closed = false;
 
-  constructor(readonly cluster: Cluster) {}
+  readonly link: ClusterLink;
+
+  constructor(cluster: Cluster | ClusterLink) {
+    this.link = 'controller' in cluster ? new LocalLink(cluster) : cluster;
+  }
+
+  /**
+   * The Cluster, for clients that need its controller (groups, admin): only in the cluster's own
+   * thread. The native writer and reader need only the link and work in any thread.
+   */
+  get cluster(): Cluster {
+    const local = this.link.local;
+    if (local === undefined) throw new MqlabInternalError('INVALID_ARGUMENT', "this client context reaches its cluster from another thread: use the native PartitionWriter and PartitionReader here, or create kafkajs-shaped clients in the cluster's thread");
+    return local;
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -32,7 +83,7 @@ export class ClientContext {
   async topic(name: string, allowAutoTopicCreation: boolean, refresh = false): Promise<TopicMetadata> {
     const cached = this.#metadata.get(name);
     if (cached !== undefined && !refresh) return cached;
-    const [fresh] = await this.cluster.controller.fetchMetadata([name], allowAutoTopicCreation);
+    const [fresh] = await this.link.fetchMetadata([name], allowAutoTopicCreation);
     if (fresh === undefined) throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: topic '${name}'`);
     this.#metadata.set(name, fresh);
     return fresh;
@@ -51,9 +102,9 @@ export class ClientContext {
       connection?.close();
       this.#connections.delete(brokerId);
     }
-    const handle = this.cluster.broker(brokerId);
+    const handle = this.link.broker(brokerId);
     if (handle === undefined) throw new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${brokerId} is not available`);
-    const opening = BrokerConnection.open(handle, this.cluster.config);
+    const opening = BrokerConnection.open(handle, this.link.config);
     this.#connections.set(brokerId, opening);
     return opening;
   }
@@ -65,7 +116,7 @@ export class ClientContext {
    */
   async openLeaderConnection(topic: TopicMetadata, partition: number): Promise<BrokerConnection> {
     const handle = this.#leader(topic, partition);
-    const connection = await BrokerConnection.open(handle, this.cluster.config);
+    const connection = await BrokerConnection.open(handle, this.link.config);
     const close = (): void => {
       this.#closers.delete(close);
       connection.close();
@@ -108,17 +159,17 @@ export class ClientContext {
   }
 
   #currentLeader(topicName: string, partition: number): { leader: number; leaderEpoch: number } | undefined {
-    return this.cluster.controller.metadata.topic(topicName)?.partitions[partition];
+    return this.link.currentLeader(topicName, partition);
   }
 
   /** The live leader of a partition: UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE otherwise. */
-  #leader(topic: TopicMetadata, partition: number): BrokerHandle {
+  #leader(topic: TopicMetadata, partition: number): BrokerLink {
     // The controller runs in this thread: its view is fresher than any cached metadata.
     const p = this.#currentLeader(topic.name, partition) ?? topic.partitions[partition];
     if (p === undefined) {
       throw new KafkaProtocolError('UNKNOWN_TOPIC_OR_PARTITION', `This server does not host this topic-partition: partition ${partition} of topic '${topic.name}' (it has ${topic.partitions.length})`);
     }
-    const handle = p.leader < 0 ? undefined : this.cluster.broker(p.leader);
+    const handle = p.leader < 0 ? undefined : this.link.broker(p.leader);
     if (handle === undefined) throw new KafkaProtocolError('LEADER_NOT_AVAILABLE', `There is no leader for partition ${partition} of topic '${topic.name}'`);
     return handle;
   }
@@ -129,6 +180,7 @@ export class ClientContext {
     for (const close of [...this.#closers]) close();
     for (const opening of this.#connections.values()) (await opening.catch(() => undefined))?.close();
     this.#connections.clear();
+    this.link.close();
   }
 }
 

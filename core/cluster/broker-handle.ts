@@ -16,7 +16,19 @@ interface Pending {
   reject(error: Error): void;
 }
 
-export class BrokerHandle {
+/**
+ * What a client connection needs of a broker: its id, its control block (doorbell, state) and calls.
+ * A BrokerHandle is one, in the thread that started the cluster; another thread gets a proxy of it
+ * (core/client/remote.ts).
+ */
+export interface BrokerLink {
+  readonly id: number;
+  readonly control: Int32Array;
+  readonly alive: boolean;
+  call<K extends BrokerCallName>(method: K, args: BrokerCalls[K]['args'], transfer?: readonly TransferListItem[]): Promise<BrokerCalls[K]['result']>;
+}
+
+export class BrokerHandle implements BrokerLink {
   readonly control: Int32Array;
   readonly controlBuffer: SharedArrayBuffer;
   readonly #worker: Worker;

@@ -12,7 +12,7 @@
  */
 import { KafkaProtocolError, kafkaErrorType, MqlabInternalError } from '../errors/index.js';
 import { ByteRing, NO_SPACE, RING_END, ringIfAsleep } from '../memory/index.js';
-import type { BrokerHandle } from './broker-handle.js';
+import type { BrokerLink } from './broker-handle.js';
 import type { BrokerConfig } from './config.js';
 import { BROKER_BELL_WORD } from './layout.js';
 import {
@@ -55,7 +55,7 @@ export class BrokerConnection {
   readonly id = nextConnectionId++;
   readonly requests: ByteRing;
   readonly responses: ByteRing;
-  readonly #handle: BrokerHandle;
+  readonly #handle: BrokerLink;
   readonly #waiters = new Map<number, ProduceWaiter>();
   readonly #onResponse: (bytes: Uint8Array, offset: number, length: number) => void;
   #nextCorrelationId = 1;
@@ -63,14 +63,14 @@ export class BrokerConnection {
   #pumping = false;
   #closed = false;
 
-  private constructor(handle: BrokerHandle, config: BrokerConfig) {
+  private constructor(handle: BrokerLink, config: BrokerConfig) {
     this.#handle = handle;
     this.requests = ByteRing.create(config.requestRingBytes, { maxFrameBytes: config.messageMaxBytes + REQUEST_HEADER_BYTES });
     this.responses = ByteRing.create(config.responseRingBytes);
     this.#onResponse = (_bytes, offset) => this.#handleResponse(offset);
   }
 
-  static async open(handle: BrokerHandle, config: BrokerConfig): Promise<BrokerConnection> {
+  static async open(handle: BrokerLink, config: BrokerConfig): Promise<BrokerConnection> {
     const connection = new BrokerConnection(handle, config);
     await handle.call('attachConnection', { connectionId: connection.id, requests: connection.requests.buffer, responses: connection.responses.buffer });
     return connection;

@@ -1,0 +1,173 @@
+/**
+ * Clients in other threads. `shareCluster(cluster)` (in the cluster's thread) gives a MessagePort to
+ * hand to a worker; `attachCluster(port)` (in the worker) gives a ClientContext on which the native
+ * PartitionWriter and PartitionReader work as in the cluster's thread:
+ *
+ *   // main thread
+ *   const port = shareCluster(cluster);
+ *   new Worker(file, { workerData: { port }, transferList: [port] });
+ *   // worker
+ *   const ctx = await attachCluster(workerData.port);
+ *   const writer = await PartitionWriter.open(ctx, 'events', 0, { acks: 1 });
+ *
+ * Only the control plane goes through the port: metadata, and the broker calls that attach a
+ * connection's rings or open a reader (their ports travel along). Records never do: the worker's
+ * writer encodes into its own request ring, shared with the broker, and its reader reads the leader's
+ * segments, exactly as in the cluster's thread. Broker liveness is the state word of each broker's
+ * control block, which the worker reads itself.
+ */
+import { MessageChannel, MessagePort, type TransferListItem } from 'node:worker_threads';
+import { BrokerState, STATE_WORD, type BrokerCallName, type BrokerCalls, type BrokerConfig, type BrokerLink, type Cluster, type TopicMetadata } from '../cluster/index.js';
+import { errorFromRecord, errorToRecord, MqlabInternalError, type ErrorRecord } from '../errors/index.js';
+import { ClientContext, type ClusterLink } from './context.js';
+
+interface BrokerInfo {
+  readonly id: number;
+  readonly control: SharedArrayBuffer;
+}
+
+type Request =
+  | { readonly id: number; readonly op: 'hello' }
+  | { readonly id: number; readonly op: 'metadata'; readonly topics: readonly string[]; readonly allowAutoTopicCreation: boolean }
+  | { readonly id: number; readonly op: 'call'; readonly brokerId: number; readonly method: BrokerCallName; readonly args: unknown };
+
+/** A request before it gets its id. */
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
+
+type Reply = { readonly id: number; readonly ok: true; readonly value: unknown; readonly brokers: readonly BrokerInfo[] } | { readonly id: number; readonly ok: false; readonly error: ErrorRecord };
+
+/**
+ * Serves one remote client context over a new MessagePort (transfer it to the worker). The port
+ * closes with the cluster.
+ */
+export function shareCluster(cluster: Cluster): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  const brokers = (): BrokerInfo[] => cluster.brokers.flatMap((id) => {
+    const handle = cluster.broker(id);
+    return handle === undefined ? [] : [{ id, control: handle.controlBuffer }];
+  });
+  const answer = async (request: Request): Promise<unknown> => {
+    switch (request.op) {
+      case 'hello':
+        return cluster.config;
+      case 'metadata':
+        return cluster.controller.fetchMetadata(request.topics, request.allowAutoTopicCreation);
+      case 'call': {
+        const handle = cluster.broker(request.brokerId);
+        if (handle === undefined) throw new MqlabInternalError('CLOSED', `broker ${request.brokerId} is not available`);
+        const args = request.args as BrokerCalls[BrokerCallName]['args'];
+        const ports = Object.values(args).filter((v): v is MessagePort => v instanceof MessagePort);
+        return handle.call(request.method, args, ports);
+      }
+    }
+  };
+  port1.on('message', (request: Request) => {
+    answer(request).then(
+      (value) => port1.postMessage({ id: request.id, ok: true, value, brokers: brokers() } satisfies Reply),
+      (error: unknown) => port1.postMessage({ id: request.id, ok: false, error: errorToRecord(error) } satisfies Reply),
+    );
+  });
+  port1.unref();
+  const stop = cluster.onClose(() => port1.close());
+  port1.once('close', stop);
+  return port2;
+}
+
+/** A ClientContext in this thread on a cluster another thread shares (see shareCluster). */
+export async function attachCluster(port: MessagePort): Promise<ClientContext> {
+  const link = new RemoteLink(port);
+  await link.hello();
+  return new ClientContext(link);
+}
+
+class RemoteBroker implements BrokerLink {
+  readonly control: Int32Array;
+  constructor(
+    readonly id: number,
+    control: SharedArrayBuffer,
+    private readonly link: RemoteLink,
+  ) {
+    this.control = new Int32Array(control);
+  }
+
+  get alive(): boolean {
+    return Atomics.load(this.control, STATE_WORD) === BrokerState.RUNNING;
+  }
+
+  call<K extends BrokerCallName>(method: K, args: BrokerCalls[K]['args'], transfer: readonly TransferListItem[] = []): Promise<BrokerCalls[K]['result']> {
+    return this.link.request({ op: 'call', brokerId: this.id, method, args }, transfer) as Promise<BrokerCalls[K]['result']>;
+  }
+}
+
+class RemoteLink implements ClusterLink {
+  readonly local = undefined;
+  #config: BrokerConfig | undefined;
+  readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  readonly #brokers = new Map<number, RemoteBroker>();
+  readonly #leaders = new Map<string, { leader: number; leaderEpoch: number }>();
+  #nextId = 1;
+
+  constructor(private readonly port: MessagePort) {
+    port.on('message', (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      if (pending === undefined) return;
+      this.#pending.delete(reply.id);
+      if (!reply.ok) {
+        pending.reject(errorFromRecord(reply.error));
+        return;
+      }
+      this.#learnBrokers(reply.brokers);
+      pending.resolve(reply.value);
+    });
+    port.unref();
+  }
+
+  get config(): BrokerConfig {
+    if (this.#config === undefined) throw new MqlabInternalError('CLOSED', 'the remote cluster link is not connected');
+    return this.#config;
+  }
+
+  async hello(): Promise<void> {
+    this.#config = (await this.request({ op: 'hello' })) as BrokerConfig;
+  }
+
+  async fetchMetadata(topics: readonly string[], allowAutoTopicCreation: boolean): Promise<TopicMetadata[]> {
+    const metadata = (await this.request({ op: 'metadata', topics, allowAutoTopicCreation })) as TopicMetadata[];
+    for (const topic of metadata) for (const p of topic.partitions) this.#leaders.set(`${topic.name}:${p.partitionId}`, { leader: p.leader, leaderEpoch: p.leaderEpoch });
+    return metadata;
+  }
+
+  broker(id: number): BrokerLink | undefined {
+    const broker = this.#brokers.get(id);
+    return broker?.alive === true ? broker : undefined;
+  }
+
+  currentLeader(topic: string, partition: number): { leader: number; leaderEpoch: number } | undefined {
+    return this.#leaders.get(`${topic}:${partition}`);
+  }
+
+  close(): void {
+    for (const pending of this.#pending.values()) pending.reject(new MqlabInternalError('CLOSED', 'the remote cluster link closed'));
+    this.#pending.clear();
+    this.port.close();
+  }
+
+  request(body: RequestBody, transfer: readonly TransferListItem[] = []): Promise<unknown> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      // The port keeps this thread alive only while an answer is awaited.
+      this.port.ref();
+      this.port.postMessage({ ...body, id }, [...transfer]);
+    }).finally(() => {
+      if (this.#pending.size === 0) this.port.unref();
+    });
+  }
+
+  #learnBrokers(brokers: readonly BrokerInfo[]): void {
+    for (const { id, control } of brokers) {
+      const known = this.#brokers.get(id);
+      if (known === undefined || known.control.buffer !== control) this.#brokers.set(id, new RemoteBroker(id, control, this));
+    }
+  }
+}
