@@ -12,3 +12,4 @@ export { Broker } from './cluster/broker.js';
 export { Controller } from './cluster/controller.js';
 export { ClientContext } from './client/context.js';
 export { kCrash } from './client/kafka/symbols.js';
+export { attachCluster, shareCluster } from './client/remote.js';

@@ -1,11 +1,68 @@
 /**
- * The worker side of the mqlab-native driver: attaches to partition logs from the descriptors the
- * main thread got from the leaders, and hands every record's value to the sink straight from shared
- * memory. When caught up it spins briefly, then parks on the log's doorbell (bounded).
+ * The worker side of the mqlab-native driver.
+ * - Consumers attach to partition logs from the descriptors the main thread got from the leaders,
+ *   and hand every record's value to the sink straight from shared memory. When caught up they spin
+ *   briefly, then park on the log's doorbell (bounded).
+ * - Producers attach to the cluster the main thread shares (attachCluster) and write with the native
+ *   PartitionWriter into their own request rings, as a producer in the cluster's thread does.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { ClientContext } from '../../core/client/context.js';
+import { PartitionWriter } from '../../core/client/native/index.js';
+import { attachCluster } from '../../core/client/remote.js';
 import { PartitionLogReader, pullSegmentsFrom, type LogDescriptor, type RecordCursor } from '../../core/log/index.js';
 import type { ConsumerEndpoint, MessageSink, ProducerEndpoint, WorkerDriver } from './types.js';
+
+export interface NativeWriterSpec {
+  /** From shareCluster() in the main thread. */
+  readonly port: MessagePort;
+  /** Topic and partition of each send target, by target index. */
+  readonly targets: readonly { readonly topic: string; readonly partition: number }[];
+  readonly acks: -1 | 0 | 1;
+  readonly batchBytes: number;
+}
+
+/** A producer over native writers, one per target. */
+export class NativeProducer implements ProducerEndpoint {
+  #blocked: PartitionWriter | undefined;
+
+  constructor(
+    readonly writers: readonly PartitionWriter[],
+    private readonly ctx?: ClientContext,
+  ) {}
+
+  static async open(ctx: ClientContext, spec: Omit<NativeWriterSpec, 'port'>, ownsContext: boolean): Promise<NativeProducer> {
+    const writers: PartitionWriter[] = [];
+    for (const t of spec.targets) writers.push(await PartitionWriter.open(ctx, t.topic, t.partition, { acks: spec.acks, batchSize: spec.batchBytes }));
+    return new NativeProducer(writers, ownsContext ? ctx : undefined);
+  }
+
+  append(target: number, message: Uint8Array): boolean {
+    const writer = this.writers[target]!;
+    if (writer.append(null, message)) return true;
+    this.#blocked = writer;
+    return false;
+  }
+
+  async ready(): Promise<void> {
+    const blocked = this.#blocked;
+    this.#blocked = undefined;
+    if (blocked !== undefined) await blocked.ready();
+  }
+
+  send(): void {
+    for (const w of this.writers) w.send();
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.writers.map((w) => w.flush()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.writers.map((w) => w.close()));
+    await this.ctx?.close();
+  }
+}
 
 export interface NativeReaderSpec {
   readonly readers: readonly { readonly descriptor: LogDescriptor; readonly port: MessagePort }[];
@@ -63,8 +120,9 @@ class NativeReaderConsumer implements ConsumerEndpoint {
 }
 
 export const mqlabNativeWorkerDriver: WorkerDriver = {
-  openProducer(): Promise<ProducerEndpoint> {
-    return Promise.reject(new Error('mqlab-native producers run in the main thread'));
+  async openProducer(spec: unknown): Promise<ProducerEndpoint> {
+    const writerSpec = spec as NativeWriterSpec;
+    return NativeProducer.open(await attachCluster(writerSpec.port), writerSpec, true);
   },
   openConsumer(spec: unknown, sink: MessageSink): Promise<ConsumerEndpoint> {
     return Promise.resolve(new NativeReaderConsumer(spec as NativeReaderSpec, sink));

@@ -2,18 +2,17 @@
  * mqlab's native Kafka-model API: PartitionWriter encodes records straight into the leader's
  * request ring; consumers read the leader's log zero-copy.
  *
- * Placement: producers run in the main thread, because a PartitionWriter needs the cluster's
- * ClientContext and the engine has no way to reach a cluster's brokers from another thread for
- * writing. Consumers run in load-generator workers: the broker hands out a partition's
- * LogDescriptor and a segment port ('openReader'), which a worker attaches to
- * (mqlab-native-reader.ts), as the engine's own cross-thread read path does.
+ * Placement: producers and consumers run in load-generator workers. A producer worker attaches to
+ * the cluster the main thread shares (shareCluster / attachCluster) and writes into its own request
+ * rings; a consumer worker attaches to the partition logs the leaders describe ('openReader'), as
+ * the engine's cross-thread read path does (mqlab-native-reader.ts).
  */
 import { MessageChannel } from 'node:worker_threads';
 import { startCluster, type Cluster } from '../../core/cluster/index.js';
 import { ClientContext } from '../../core/client/context.js';
-import { PartitionWriter } from '../../core/client/native/index.js';
 import type { KafkaWorkload, Workload } from '../workload.js';
-import type { NativeReaderSpec } from './mqlab-native-reader.js';
+import { shareCluster } from '../../core/client/remote.js';
+import { NativeProducer, type NativeReaderSpec, type NativeWriterSpec } from './mqlab-native-reader.js';
 import type { ConsumerEndpoint, Driver, DriverSession, ProducerEndpoint, WorkerSpec } from './types.js';
 
 /** Bounds an embedded log written at gigabytes per second: the oldest segments are reused. */
@@ -47,37 +46,6 @@ export async function startKafkaCluster(w: KafkaWorkload, runId: string): Promis
   return { cluster, topics };
 }
 
-class NativeProducer implements ProducerEndpoint {
-  #blocked: PartitionWriter | undefined;
-
-  constructor(readonly writers: readonly PartitionWriter[]) {}
-
-  append(target: number, message: Uint8Array): boolean {
-    const writer = this.writers[target]!;
-    if (writer.append(null, message)) return true;
-    this.#blocked = writer;
-    return false;
-  }
-
-  async ready(): Promise<void> {
-    const blocked = this.#blocked;
-    this.#blocked = undefined;
-    if (blocked !== undefined) await blocked.ready();
-  }
-
-  send(): void {
-    for (const w of this.writers) w.send();
-  }
-
-  async flush(): Promise<void> {
-    await Promise.all(this.writers.map((w) => w.flush()));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.writers.map((w) => w.close()));
-  }
-}
-
 class NativeSession implements DriverSession {
   readonly targets: number;
   readonly brokerThreads: number;
@@ -92,14 +60,18 @@ class NativeSession implements DriverSession {
     this.brokerThreads = cluster.brokers.length;
   }
 
-  async openProducer(): Promise<ProducerEndpoint> {
+  /** For running a producer in this thread (tests); the runner places producers in workers. */
+  openProducer(): Promise<ProducerEndpoint> {
+    return NativeProducer.open(this.ctx, this.#writerSpec(), false);
+  }
+
+  #writerSpec(): Omit<NativeWriterSpec, 'port'> {
     const w = this.workload;
-    const writers: PartitionWriter[] = [];
-    for (let t = 0; t < this.targets; t++) {
+    const targets = Array.from({ length: this.targets }, (_, t) => {
       const { topic, partition } = kafkaTarget(w, t);
-      writers.push(await PartitionWriter.open(this.ctx, this.topics[topic]!, partition, { acks: kafkaAcks(w), batchSize: w.batchBytes }));
-    }
-    return new NativeProducer(writers);
+      return { topic: this.topics[topic]!, partition };
+    });
+    return { targets, acks: kafkaAcks(w), batchBytes: w.batchBytes };
   }
 
   openConsumer(): Promise<ConsumerEndpoint> {
@@ -108,7 +80,11 @@ class NativeSession implements DriverSession {
 
   /** A consumer reads the partitions t with t mod consumers = index, from the log start. */
   async workerSpec(role: 'producer' | 'consumer', index: number): Promise<WorkerSpec> {
-    if (role === 'producer') throw new Error('mqlab-native producers run in the main thread');
+    if (role === 'producer') {
+      const port = shareCluster(this.cluster);
+      const spec: NativeWriterSpec = { ...this.#writerSpec(), port };
+      return { spec, transfer: [port] };
+    }
     const readers: NativeReaderSpec['readers'][number][] = [];
     const transfer = [];
     for (let t = index; t < this.targets; t += this.workload.consumers) {
@@ -136,7 +112,7 @@ export const mqlabNativeDriver: Driver = {
   name: 'mqlab-native',
   model: 'kafka',
   system: 'mqlab',
-  producersIn: 'main',
+  producersIn: 'worker',
   consumersIn: 'worker',
   unavailable: () => Promise.resolve(undefined),
   async open(workload: Workload, runId: string): Promise<DriverSession> {
