@@ -61,7 +61,7 @@ function faultyDriver(): Driver {
 }
 
 describe('workload runner', () => {
-  it('a short native Kafka run with a consumer worker writes a valid results file', async () => {
+  it('a short native Kafka run with producer and consumer workers writes a valid results file', async () => {
     const workload = parseWorkload(
       { id: 'test.kafka.e2e', model: 'kafka', driver: 'mqlab-native', partitions: 2, acks: 1, producers: 1, consumers: 1, messageSize: 200, rate: 20_000, durationS: 1.2, warmupS: 0.1 },
       'test',
@@ -71,7 +71,8 @@ describe('workload runner', () => {
     expect(m.error).toBeUndefined();
     expect(m.delivery).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
     expect(m.messages).toBeGreaterThan(0);
-    expect(m.threads).toBe(3);
+    // The main thread, one broker, and two generator workers (the producer and the consumer).
+    expect(m.threads).toBe(4);
     expect(m.latency?.hdr?.length ?? 0).toBeGreaterThan(0);
     expect(m.latencyActual).toBeDefined();
     expect(progress.length).toBeGreaterThan(0);
