@@ -2,17 +2,19 @@
  * mqlab's kafkajs-shaped API (`mqlab/kafka`): producer.send() with explicit partitions, and a
  * consumer group with eachMessage, as an application ported from kafkajs would use them.
  *
- * Placement: producers and consumers run in the main thread. A `Kafka` client needs the Cluster
- * object, which lives in the thread that started it; the engine offers no way to reach it from a
- * worker.
+ * Placement: producers run in load-generator workers, on a `Kafka` client over the cluster the
+ * main thread shares (attachCluster). Consumers run in the main thread: a consumer group needs the
+ * group coordinator, which runs in the cluster's own thread.
  */
 import { Kafka } from '../../core/client/kafka/index.js';
 import type { Consumer } from '../../core/client/kafka/index.js';
 import type { Producer } from '../../core/client/kafka/index.js';
 import type { Cluster } from '../../core/cluster/index.js';
+import { attachCluster, shareCluster } from '../../core/client/remote.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { KafkaWorkload, Workload } from '../workload.js';
 import { kafkaAcks, kafkaTarget, startKafkaCluster } from './mqlab-native.js';
-import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, WorkerSpec } from './types.js';
+import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, WorkerDriver, WorkerSpec } from './types.js';
 
 /** Sends in flight per producer before append() pushes back. */
 const MAX_IN_FLIGHT = 2;
@@ -32,6 +34,7 @@ class KafkajsProducer implements ProducerEndpoint {
     readonly producer: Producer,
     readonly workload: KafkaWorkload,
     readonly topics: readonly string[],
+    private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.#pending = topics.map(() => []);
   }
@@ -80,6 +83,7 @@ class KafkajsProducer implements ProducerEndpoint {
   async close(): Promise<void> {
     await this.flush();
     await this.producer.disconnect();
+    await this.onClose();
   }
 }
 
@@ -137,8 +141,11 @@ class KafkajsSession implements DriverSession {
     return new KafkajsConsumer(consumer);
   }
 
-  workerSpec(): Promise<WorkerSpec> {
-    return Promise.reject(new Error('mqlab-kafkajs generators run in the main thread'));
+  workerSpec(role: 'producer' | 'consumer'): Promise<WorkerSpec> {
+    if (role === 'consumer') return Promise.reject(new Error('mqlab-kafkajs consumers run in the main thread (groups)'));
+    const port = shareCluster(this.cluster);
+    const spec: KafkajsWriterSpec = { port, workload: this.workload, topics: this.topics };
+    return Promise.resolve({ spec, transfer: [port] });
   }
 
   async close(): Promise<void> {
@@ -150,12 +157,33 @@ export const mqlabKafkajsDriver: Driver = {
   name: 'mqlab-kafkajs',
   model: 'kafka',
   system: 'mqlab',
-  producersIn: 'main',
+  producersIn: 'worker',
   consumersIn: 'main',
   unavailable: () => Promise.resolve(undefined),
   async open(workload: Workload, runId: string): Promise<DriverSession> {
     if (workload.model !== 'kafka') throw new Error(`mqlab-kafkajs drives the kafka model, not ${workload.model}`);
     const { cluster, topics } = await startKafkaCluster(workload, runId);
     return new KafkajsSession(workload, cluster, topics, runId);
+  },
+};
+
+/** What a producer worker needs: the shared cluster's port, the workload and its topics. */
+interface KafkajsWriterSpec {
+  readonly port: MessagePort;
+  readonly workload: KafkaWorkload;
+  readonly topics: readonly string[];
+}
+
+/** The worker side: a kafkajs-shaped producer over the shared cluster. */
+export const mqlabKafkajsWorkerDriver: WorkerDriver = {
+  async openProducer(spec: unknown): Promise<ProducerEndpoint> {
+    const s = spec as KafkajsWriterSpec;
+    const ctx = await attachCluster(s.port);
+    const producer = new Kafka({ clientId: 'mqlab-bench', cluster: ctx }).producer();
+    await producer.connect();
+    return new KafkajsProducer(producer, s.workload, s.topics, () => ctx.close());
+  },
+  openConsumer(): Promise<ConsumerEndpoint> {
+    return Promise.reject(new Error('mqlab-kafkajs consumers run in the main thread (groups)'));
   },
 };

@@ -1,4 +1,5 @@
 /** Worker-side endpoints by driver name, for drivers whose generators run in workers. */
+import { mqlabKafkajsWorkerDriver } from './mqlab-kafkajs.js';
 import { mqlabNativeWorkerDriver } from './mqlab-native-reader.js';
 import { rabbitmqWorkerDriver } from './rabbitmq-client.js';
 import type { DriverName, WorkerDriver } from './types.js';
@@ -10,6 +11,7 @@ export function workerDriver(name: DriverName): WorkerDriver {
     case 'rabbitmq':
       return rabbitmqWorkerDriver;
     case 'mqlab-kafkajs':
+      return mqlabKafkajsWorkerDriver;
     case 'mqlab-amqplib':
       throw new Error(`${name} generators run in the main thread`);
     default: {

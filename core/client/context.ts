@@ -21,6 +21,8 @@ export interface ClusterLink {
   broker(id: number): BrokerLink | undefined;
   /** The partition's leader and leader epoch as known now (for following failovers). */
   currentLeader(topic: string, partition: number): { readonly leader: number; readonly leaderEpoch: number } | undefined;
+  /** InitProducerId for an idempotent producer. */
+  initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
   close(): void;
 }
 
@@ -38,6 +40,9 @@ class LocalLink implements ClusterLink {
   }
   currentLeader(topic: string, partition: number): { leader: number; leaderEpoch: number } | undefined {
     return this.local.controller.metadata.topic(topic)?.partitions[partition];
+  }
+  initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    return Promise.resolve(this.local.controller.initProducerId());
   }
   close(): void {
     // The cluster belongs to whoever started it.

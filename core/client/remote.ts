@@ -10,6 +10,9 @@
  *   const ctx = await attachCluster(workerData.port);
  *   const writer = await PartitionWriter.open(ctx, 'events', 0, { acks: 1 });
  *
+ * The kafkajs-shaped producer works there too (`new Kafka({ cluster: ctx })`); consumers in groups and
+ * admins need the cluster's own thread, where the group coordinator runs.
+ *
  * Only the control plane goes through the port: metadata, and the broker calls that attach a
  * connection's rings or open a reader (their ports travel along). Records never do: the worker's
  * writer encodes into its own request ring, shared with the broker, and its reader reads the leader's
@@ -28,6 +31,7 @@ interface BrokerInfo {
 
 type Request =
   | { readonly id: number; readonly op: 'hello' }
+  | { readonly id: number; readonly op: 'initProducerId' }
   | { readonly id: number; readonly op: 'metadata'; readonly topics: readonly string[]; readonly allowAutoTopicCreation: boolean }
   | { readonly id: number; readonly op: 'call'; readonly brokerId: number; readonly method: BrokerCallName; readonly args: unknown };
 
@@ -50,6 +54,8 @@ export function shareCluster(cluster: Cluster): MessagePort {
     switch (request.op) {
       case 'hello':
         return cluster.config;
+      case 'initProducerId':
+        return cluster.controller.initProducerId();
       case 'metadata':
         return cluster.controller.fetchMetadata(request.topics, request.allowAutoTopicCreation);
       case 'call': {
@@ -135,6 +141,10 @@ class RemoteLink implements ClusterLink {
     const metadata = (await this.request({ op: 'metadata', topics, allowAutoTopicCreation })) as TopicMetadata[];
     for (const topic of metadata) for (const p of topic.partitions) this.#leaders.set(`${topic.name}:${p.partitionId}`, { leader: p.leader, leaderEpoch: p.leaderEpoch });
     return metadata;
+  }
+
+  async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    return (await this.request({ op: 'initProducerId' })) as { producerId: number; producerEpoch: number };
   }
 
   broker(id: number): BrokerLink | undefined {

@@ -14,10 +14,13 @@ import type { KafkaConfig, ProducerConfig, RetryOptions } from './types.js';
 class LazyContext implements ContextSource {
   #ctx: ClientContext | undefined;
   #pending: Promise<ClientContext> | undefined;
-  constructor(readonly cluster: Cluster | undefined) {}
+  constructor(readonly cluster: Cluster | ClientContext | undefined) {
+    if (cluster instanceof ClientContext) this.#ctx = cluster;
+  }
   get(): Promise<ClientContext> {
     if (this.#ctx !== undefined) return Promise.resolve(this.#ctx);
-    this.#pending ??= (this.cluster !== undefined ? Promise.resolve(this.cluster) : defaultCluster()).then((cluster) => {
+    const given = this.cluster instanceof ClientContext ? undefined : this.cluster;
+    this.#pending ??= (given !== undefined ? Promise.resolve(given) : defaultCluster()).then((cluster) => {
       this.#ctx = new ClientContext(cluster);
       return this.#ctx;
     });

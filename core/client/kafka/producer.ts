@@ -88,7 +88,7 @@ export class Producer {
   readonly #maxRequestSize = producerDefaults.maxRequestSize;
   #connected = false;
   #disconnected = false;
-  #producerIdentity: { producerId: number; producerEpoch: number } | undefined;
+  #producerIdentity: Promise<{ producerId: number; producerEpoch: number }> | undefined;
   /** The next sequence number per topic-partition (idempotent producer). */
   readonly #sequences = new Map<string, number>();
 
@@ -181,7 +181,8 @@ export class Producer {
    */
   async #sendIdempotent(topicName: string, messages: readonly Message[], timeout: number): Promise<RecordMetadata[]> {
     if (typeof topicName !== 'string') throw new KafkaProtocolError('INVALID_TOPIC_EXCEPTION', `Invalid topic ${JSON.stringify(topicName)}`);
-    const identity = (this.#producerIdentity ??= this.#ctx.cluster.controller.initProducerId());
+    // One id per producer, even for concurrent first sends.
+    const identity = await (this.#producerIdentity ??= this.#ctx.link.initProducerId());
     const topic = await withRetry(this.#retry, () => this.#ctx.topic(topicName, this.#allowAutoTopicCreation));
     const byPartition = this.#partition(topic, messages);
     const sends: Promise<RecordMetadata>[] = [];
@@ -211,7 +212,7 @@ export class Producer {
     const available = topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partitionId);
     if (this.#custom !== null) this.#custom.metadata = topic.partitions.map((p) => ({ ...p, replicas: [...p.replicas], isr: [...p.isr], offlineReplicas: [...p.offlineReplicas] }));
     const out = new Map<number, EncodedMessage[]>();
-    const messageMaxBytes = this.#ctx.cluster.config.messageMaxBytes;
+    const messageMaxBytes = this.#ctx.link.config.messageMaxBytes;
     for (const message of messages) {
       if (message === null || typeof message !== 'object') throw new KafkaConfigError(`Invalid message ${JSON.stringify(message)}: expected { key?, value, partition?, headers?, timestamp? }`);
       const key = toBytes(message.key);

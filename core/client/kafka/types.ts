@@ -3,11 +3,16 @@
  * kafkajs moves over by changing its import. Offsets travel as strings, as in kafkajs.
  */
 import type { Cluster } from '../../cluster/index.js';
+import type { ClientContext } from '../context.js';
 
 export interface KafkaConfig {
   readonly clientId?: string;
-  /** The in-process cluster to use; without one, the embedded default one-broker cluster. */
-  readonly cluster?: Cluster;
+  /**
+   * The in-process cluster to use; without one, the embedded default one-broker cluster. In a worker
+   * thread, the ClientContext that attachCluster() gave (producers only: groups and admin need the
+   * cluster's own thread).
+   */
+  readonly cluster?: Cluster | ClientContext;
   /** Accepted for kafkajs compatibility; an embedded cluster needs no addresses. */
   readonly brokers?: readonly string[];
   readonly retry?: RetryOptions;
