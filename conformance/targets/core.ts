@@ -5,7 +5,7 @@
  * holds on both targets; `profile: 'current'` keeps mqlab's documented defaults.
  */
 import { connect, createAmqpHost, type AmqpHost } from '../../core/client/amqp/index.js';
-import { Kafka, startCluster, type Cluster } from '../../core/client/kafka/index.js';
+import { Kafka, startCluster, type Cluster, type ClusterOptions } from '../../core/client/kafka/index.js';
 import { ExchangeTypeRegistry, type VirtualHostOptions } from '../../core/routing/index.js';
 import type { AmqpConnection, Capability, Target } from './types.js';
 
@@ -34,7 +34,7 @@ function vhostOptions(profile: CoreProfile): VirtualHostOptions {
   }
 }
 
-const CORE_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['amqp', 'kafka', 'firehose']);
+const CORE_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['amqp', 'kafka', 'replication', 'faultInjection', 'firehose']);
 
 export class CoreTarget implements Target {
   readonly name = 'core' as const;
@@ -63,6 +63,13 @@ export class CoreTarget implements Target {
     });
     this.#clusters.push(cluster);
     return new Kafka({ clientId: 'mqlab-conformance', cluster, retry: { retries: 0 } });
+  }
+
+  /** A fresh embedded cluster whose brokers the checks kill, pause and slow (closed with the target). */
+  async kafkaCluster(options: ClusterOptions): Promise<Cluster> {
+    const cluster = await startCluster(options);
+    this.#clusters.push(cluster);
+    return cluster;
   }
 
   version(): Promise<string> {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import amqplib from 'amqplib';
-import type { Kafka } from '../../core/client/kafka/index.js';
+import type { Cluster, Kafka } from '../../core/client/kafka/index.js';
 import type { AmqpConnection, Capability, Target } from './types.js';
 
 export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -36,6 +36,10 @@ export class RabbitmqTarget implements Target {
 
   kafkaClient(): Promise<Kafka> {
     return Promise.reject(new Error('the rabbitmq target has no Kafka model'));
+  }
+
+  kafkaCluster(): Promise<Cluster> {
+    return Promise.reject(new Error('the rabbitmq target has no Kafka model, so no replicated cluster to break'));
   }
 
   async version(): Promise<string> {

@@ -5,7 +5,7 @@
  * a kafkajs-shaped entry point beside `amqpConnect`.
  */
 import type { Channel, ConfirmChannel } from 'amqplib';
-import type { Kafka } from '../../core/client/kafka/index.js';
+import type { Cluster, ClusterOptions, Kafka } from '../../core/client/kafka/index.js';
 
 /** The part of amqplib's ChannelModel the checks use (mqlab's Connection has the same shape). */
 export interface AmqpConnection {
@@ -31,6 +31,11 @@ export interface Target {
    * `capabilities` has kafka. A later `kafka` target returns kafkajs's own client here.
    */
   kafkaClient(options?: { readonly brokers?: number; readonly autoCreateTopics?: boolean }): Promise<Kafka>;
+  /**
+   * A fresh multi-broker cluster handle the checks may break (kill, restart, pause, slow a
+   * follower). Only when `capabilities` has replication and faultInjection.
+   */
+  kafkaCluster(options: ClusterOptions): Promise<Cluster>;
   /** The product and version the checks ran against, e.g. "RabbitMQ 3.10.8". */
   version(): Promise<string>;
   /** Firehose on or off (rabbitmqctl trace_on / trace_off). Only when `capabilities` has firehose. */

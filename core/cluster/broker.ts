@@ -406,6 +406,8 @@ export class Broker {
       this.#lastIsrCheckMs = nowMs;
       for (const hosted of this.#replicatedLeaders) {
         this.#checkReplicaLag(hosted, nowMs);
+        this.#advanceHighWatermark(hosted);
+        this.#completePending(hosted);
         this.#expirePending(hosted, nowMs);
       }
     }
@@ -455,13 +457,18 @@ export class Broker {
       if (hosted.log.segmentCount !== hosted.checkedSegments) this.#retain(hosted);
     }
     dirty.length = 0;
+    // Followers report as they copy, with or without new appends here: the high watermark follows.
     const leaders = this.#replicatedLeaders;
     for (let i = 0; i < leaders.length; i++) {
       const hosted = leaders[i]!;
-      if (hosted.pendingHead === hosted.pending.length) continue;
       const before = hosted.log.highWatermark;
+      if (before === hosted.log.logEndOffset) continue;
       this.#advanceHighWatermark(hosted);
-      if (hosted.log.highWatermark !== before) handled += this.#completePending(hosted);
+      if (hosted.log.highWatermark !== before) {
+        handled += 1 + this.#completePending(hosted);
+        // Followers take the high watermark from the leader as they fetch: wake idle ones.
+        for (const id of hosted.replicas) if (id !== this.id) this.#ringPeer(id);
+      }
     }
     return handled;
   }
@@ -474,11 +481,15 @@ export class Broker {
     }
     if (Atomics.load(this.control, FETCH_DELAY_WORD) === 0) {
       for (const hosted of this.#followers) {
-        if (hosted.fetcher !== null && this.#leaderServes(hosted) && hosted.fetcher.logEndOffset > hosted.log.logEndOffset) return true;
+        const fetcher = hosted.fetcher;
+        if (fetcher === null || !this.#leaderServes(hosted)) continue;
+        const log = hosted.log;
+        if (fetcher.logEndOffset > log.logEndOffset) return true;
+        if (log.highWatermark < log.logEndOffset && fetcher.highWatermark > log.highWatermark) return true;
       }
     }
     for (const hosted of this.#replicatedLeaders) {
-      if (hosted.pendingHead !== hosted.pending.length && this.#isrLogEnd(hosted) > hosted.log.highWatermark) return true;
+      if (hosted.log.highWatermark !== hosted.log.logEndOffset && this.#isrLogEnd(hosted) > hosted.log.highWatermark && !this.#frozen(hosted)) return true;
     }
     return false;
   }
@@ -641,10 +652,14 @@ export class Broker {
    * min.insync.replicas (Kafka 3.7+, KAFKA-15583).
    */
   #advanceHighWatermark(hosted: HostedPartition): void {
-    if (!hosted.leader) return;
-    if (hosted.replicas.length > 1 && hosted.isr.length < hosted.minInsyncReplicas) return;
+    if (!hosted.leader || this.#frozen(hosted)) return;
     const hw = this.#isrLogEnd(hosted);
     if (hw > hosted.log.highWatermark) hosted.log.highWatermark = hw;
+  }
+
+  /** Under min.insync.replicas the high watermark stays where it is. */
+  #frozen(hosted: HostedPartition): boolean {
+    return hosted.replicas.length > 1 && hosted.isr.length < hosted.minInsyncReplicas;
   }
 
   /** Answers acks=all requests the high watermark has passed. Returns how many. */
