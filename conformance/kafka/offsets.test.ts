@@ -1,11 +1,14 @@
 /**
  * G09–G10: committed offsets and the reset policy, through the kafkajs-shaped consumer on a fresh
  * cluster. Every wait is for a condition (records seen, a commit stored, a group joined), never a
- * fixed sleep. G14 (Java's auto-commit of the previous poll's positions on a 5 s timer) is not
- * checked: the client commits after each batch, as kafkajs does.
+ * fixed sleep. G14 checks auto-commit the way kafkajs does it (mqlab's client follows kafkajs): a
+ * commit of the processed positions after a batch once autoCommitThreshold messages or
+ * autoCommitInterval ms have passed, and on disconnect; Java's 5 s timer on poll is the same
+ * at-least-once contract.
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { Consumer, EachMessagePayload, InstrumentationEvent } from '../../core/client/kafka/index.js';
+import { kCrash } from '../../core/client/kafka/symbols.js';
 import { kafkaSession } from '../support/kafka.js';
 
 const WAIT = { timeout: 10_000, interval: 20 };
@@ -108,5 +111,42 @@ describe('kafka consumer offsets', () => {
     await cr.run({ eachMessage: reset.eachMessage });
     await reset.count(4);
     expect(reset.offsets).toEqual([0, 1, 2, 3]);
+  });
+
+  it('G14 auto-commit commits processed positions on its threshold and on close; a crash redoes what came after the last commit (at least once)', async (ctx) => {
+    const s = await kafkaSession(ctx);
+    const topic = s.topic('g14');
+    const groupId = s.topic('g14-group');
+    await s.createTopic(topic, 1);
+    const producer = await s.producer();
+    const first = new Seen();
+    const c1 = await s.consumer({ groupId });
+    const c1Joined = joined(c1);
+    await c1.subscribe({ topic, fromBeginning: true });
+    await c1.run({ autoCommitThreshold: 3, eachMessage: first.eachMessage });
+    await c1Joined;
+    await producer.send({ topic, messages: values(0, 2) });
+    await first.count(2);
+    // Two processed, threshold three: nothing committed yet.
+    expect(await s.committed(groupId, topic)).toEqual(['-1']);
+    await producer.send({ topic, messages: values(2, 3) });
+    await first.count(3);
+    await vi.waitFor(async () => expect(await s.committed(groupId, topic)).toEqual(['3']), WAIT);
+    await producer.send({ topic, messages: values(3, 5) });
+    await first.count(5);
+    // Processed 3 and 4, below the next threshold: the crash loses their commit, not the records.
+    c1[kCrash]();
+    expect(await s.committed(groupId, topic)).toEqual(['3']);
+
+    const second = new Seen();
+    const c2 = await s.consumer({ groupId });
+    await c2.subscribe({ topic, fromBeginning: true });
+    await c2.run({ autoCommitThreshold: 3, eachMessage: second.eachMessage });
+    await second.count(2);
+    expect(second.offsets).toEqual([3, 4]);
+    expect(first.values.concat(second.values)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm3', 'm4']);
+    await c2.disconnect();
+    // Disconnect commits what was processed.
+    expect(await s.committed(groupId, topic)).toEqual(['5']);
   });
 });
