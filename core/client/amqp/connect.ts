@@ -3,11 +3,13 @@
  *
  * amqplib's signature is kept so code moves over by changing its import. The URL (a string, or
  * amqplib's connect-options object) names no server here: it is accepted and ignored. The broker
- * is `host` from either argument (`connect({ host })`, `connect(url, { host })`), else the
+ * is `host` from either argument (`connect({ host })`, `connect(url, { host })`), else the host of
+ * `cluster` from either argument (one per cluster; its quorum queues replicate there), else the
  * embedded default host.
  */
+import { Cluster } from '../../cluster/index.js';
 import { Connection } from './connection.js';
-import { AmqpHost, defaultAmqpHost } from './host.js';
+import { AmqpHost, clusterAmqpHost, defaultAmqpHost } from './host.js';
 import { kOpen } from './symbols.js';
 
 /** amqplib's connect options, plus the host to connect to. */
@@ -23,12 +25,16 @@ export interface ConnectOptions {
   vhost?: string;
   /** The broker to connect to; default: the embedded default host. */
   host?: AmqpHost;
+  /** The cluster whose host to connect to (when no host is given). */
+  cluster?: Cluster;
 }
 
 /** amqplib's socket options, plus the host to connect to. */
 export interface SocketOptions {
   /** The broker to connect to; default: the embedded default host. */
   host?: unknown;
+  /** The cluster whose host to connect to (when no host is given). */
+  cluster?: unknown;
   clientProperties?: { connection_name?: string } & Record<string, unknown>;
   [option: string]: unknown;
 }
@@ -39,8 +45,21 @@ function hostOf(value: unknown): AmqpHost | undefined {
   return host instanceof AmqpHost ? host : undefined;
 }
 
+function clusterOf(value: unknown): Cluster | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const cluster = (value as { cluster?: unknown }).cluster;
+  return cluster instanceof Cluster ? cluster : undefined;
+}
+
+function pickHost(url: string | ConnectOptions | undefined, socketOptions: SocketOptions | undefined): AmqpHost {
+  const host = hostOf(url) ?? hostOf(socketOptions);
+  if (host !== undefined) return host;
+  const cluster = clusterOf(url) ?? clusterOf(socketOptions);
+  return cluster === undefined ? defaultAmqpHost() : clusterAmqpHost(cluster);
+}
+
 export function connect(url?: string | ConnectOptions, socketOptions?: SocketOptions): Promise<Connection> {
-  const host = hostOf(url) ?? hostOf(socketOptions) ?? defaultAmqpHost();
+  const host = pickHost(url, socketOptions);
   const name = socketOptions?.clientProperties?.connection_name;
-  return new Connection()[kOpen](host.transport, name === undefined ? {} : { name });
+  return host.ready().then(() => new Connection()[kOpen](host.transport, name === undefined ? {} : { name }));
 }

@@ -8,6 +8,7 @@ export { Connection } from './connection.js';
 export { Channel } from './channel.js';
 export { ConfirmChannel } from './confirm-channel.js';
 export { AmqpHost, createAmqpHost, defaultAmqpHost, type AmqpHostOptions } from './host.js';
+export { quorumStoreDefaults, quorumTopicName, type QuorumStoreOptions } from './quorum-store.js';
 export { IllegalOperationError, ServerClosedError } from './errors.js';
 export type {
   AmqpReply,

@@ -7,8 +7,9 @@
  * - Each unacked delivery is settled exactly once: ack, nack/reject (requeue or dead-letter), or
  *   requeue when the channel closes. Requeued messages return to their original queue position
  *   with redelivered = true.
- * - In confirm mode publishes are numbered from 1 and each is acked or nacked exactly once, during
- *   the publish, after any basic.return.
+ * - In confirm mode publishes are numbered from 1 and each is acked or nacked exactly once, after
+ *   any basic.return: during the publish, unless it reached a queue with a store (a quorum queue),
+ *   whose confirm waits for the store (queue-store.ts). Confirms go out in publish order.
  * - A refused method changes nothing. A channel error (soft, e.g. 404, 406) closes this channel:
  *   its unacked deliveries are requeued and the sink hears channel.close. A connection error (hard,
  *   e.g. 530, 540) closes the whole connection. A FRAME_ERROR from an over-long name is the
@@ -35,6 +36,7 @@ import type { Exchange } from './exchange.js';
 import { extraRoutingKeys, Message, messagePropertiesOf, type MessageProperties, type PublishOptions } from './message.js';
 import { MAX_MESSAGE_SIZE_CAP } from './options.js';
 import type { Queue } from './queue.js';
+import { PendingConfirm } from './queue-store.js';
 import { DIRECT_REPLY_PREFIX, DIRECT_REPLY_TO } from './route.js';
 import {
   bindExchange,
@@ -132,6 +134,11 @@ export class Channel {
   private nextPublishSeq = 1;
   private txPublishes: PendingPublish[] = [];
   private txSettles: PendingSettle[] = [];
+  /**
+   * Confirms not yet sent, in publish order, from the first one waiting on a store; empty in the
+   * usual case, when every confirm goes out during its publish.
+   */
+  private heldConfirms: PendingConfirm[] = [];
 
   constructor(
     readonly connection: Connection,
@@ -409,7 +416,10 @@ export class Channel {
         content: msg.body,
         message: msg,
       };
-      if (noAck) msg.release();
+      if (noAck) {
+        msg.release();
+        source.settled(seq);
+      }
       vhost.flush(nowMs);
       return result;
     } catch (error) {
@@ -427,7 +437,10 @@ export class Channel {
       queue.unacked++;
     }
     this.connection.sink.deliver(this.number, consumer.tag, tag, redelivered, msg);
-    if (consumer.noAck) msg.release();
+    if (consumer.noAck) {
+      msg.release();
+      if (queue.store !== null) queue.store.settle(seq);
+    }
     this.vhost.traceDelivery(this, queue, msg, redelivered, nowMs);
   }
 
@@ -532,6 +545,7 @@ export class Channel {
     switch (outcome) {
       case 'ack':
         msg.release();
+        if (queue.store !== null) queue.store.settle(seq);
         return;
       case 'requeue':
         if (queue.deleted) msg.release();
@@ -540,6 +554,7 @@ export class Channel {
       case 'reject':
         if (!queue.deleted) this.vhost.deadLetter(queue, msg, 'rejected', nowMs);
         msg.release();
+        queue.settled(seq);
         return;
       default: {
         const never: never = outcome;
@@ -578,6 +593,50 @@ export class Channel {
 
   // -------------------------------------------------------------------------------------------
   // QoS, confirms, transactions
+
+  /** The confirm of a publish that waits on no store: now, unless earlier confirms are still held. */
+  confirmPublish(seq: number, ack: boolean): void {
+    if (this.heldConfirms.length === 0) {
+      this.connection.sink.confirm(this.number, seq, false, ack);
+      return;
+    }
+    const confirm = new PendingConfirm(this, seq);
+    confirm.ack = ack;
+    this.heldConfirms.push(confirm);
+  }
+
+  /** Holds the confirm of a publish that waits on stores (it is sent by {@link releaseConfirms}). */
+  holdConfirm(confirm: PendingConfirm): void {
+    this.heldConfirms.push(confirm);
+  }
+
+  /**
+   * Sends the held confirms that are decided, in publish order, up to the first still waiting. A run
+   * of acks goes out as one basic.ack with multiple set: every earlier publish is confirmed by then.
+   */
+  releaseConfirms(): void {
+    const held = this.heldConfirms;
+    if (this.closed) {
+      held.length = 0;
+      return;
+    }
+    const sink = this.connection.sink;
+    let n = 0;
+    let ackRun = 0;
+    while (n < held.length && held[n]!.waiting === 0) {
+      const confirm = held[n]!;
+      if (confirm.ack) {
+        ackRun = confirm.seq;
+      } else {
+        if (ackRun > 0) sink.confirm(this.number, ackRun, true, true);
+        ackRun = 0;
+        sink.confirm(this.number, confirm.seq, false, false);
+      }
+      n++;
+    }
+    if (ackRun > 0) sink.confirm(this.number, ackRun, true, true);
+    if (n > 0) this.heldConfirms = held.slice(n);
+  }
 
   /** basic.qos. global=false sets the prefetch of consumers created afterwards; global=true limits the channel. */
   qos(nowMs: number, prefetchCount: number, global = false, prefetchSize = 0): Record<string, never> {
@@ -697,6 +756,8 @@ export class Channel {
     for (const s of this.txSettles) this.unacked.restore(s.tag, s.msg, s.queue, s.consumer, s.seq, s.expiresAt);
     this.txSettles = [];
     this.txPublishes = [];
+    // Confirms still held are never sent: the client counts them lost with the channel.
+    this.heldConfirms = [];
     this.requeueAllUnacked();
     for (const queue of emptied) {
       if (queue.autoDelete && queue.consumerCount === 0) removeQueue(this.vhost, queue, false);

@@ -25,4 +25,5 @@ export {
 export { OVERFLOW_BEHAVIOURS, QUEUE_TYPES, parseExpiration, type OverflowBehaviour, type QueueType } from './args.js';
 export { DIRECT_REPLY_TO, DIRECT_REPLY_PREFIX } from './route.js';
 export { TRACE_EXCHANGE } from './trace.js';
-export type { DeathReason } from './queue.js';
+export { DELIVERY_COUNT_HEADER, type DeathReason, type Queue } from './queue.js';
+export type { QueueStore, QueueStoreProvider, RestoredEntry } from './queue-store.js';

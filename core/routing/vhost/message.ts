@@ -93,6 +93,12 @@ export class Message {
   }
 }
 
+/** A copy of `msg` with one header set; the body and every other field are shared, not copied. */
+export function withHeader(msg: Message, key: string, value: unknown): Message {
+  const properties: MessageProperties = { ...msg.properties, headers: { ...msg.properties.headers, [key]: value } };
+  return new Message(msg.stats, msg.exchange, msg.routingKey, msg.extraKeys, msg.ccCount, properties, msg.body, msg.ttl);
+}
+
 /** The routes of a CC or BCC header: an array of strings, or RabbitMQ's "invalid message" error. */
 function headerRoutes(headers: FieldTable, key: 'CC' | 'BCC'): readonly string[] {
   const value = headers[key];

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { zod } from '../../schema.js';
 import { MqlabInternalError } from '../../errors/index.js';
 import { ExchangeTypeRegistry } from '../index.js';
+import type { QueueStoreProvider } from './queue-store.js';
 
 // This module runs on the main thread only: zod loads with it (see core/schema.ts).
 const z = zod();
@@ -52,6 +53,11 @@ export interface VirtualHostOptions {
   readonly exchangeTypes?: ExchangeTypeRegistry;
   /** Random, unguessable ids for amq.gen-, amq.ctag- and reply-to names (default: 16 random bytes, base64url). */
   readonly randomId?: () => string;
+  /**
+   * Where quorum queues (x-queue-type quorum) replicate their entries (queue-store.ts). Default
+   * none: they are held in memory like classic queues.
+   */
+  readonly quorumQueueStore?: QueueStoreProvider;
 }
 
 export interface ResolvedVirtualHostOptions {
@@ -64,6 +70,7 @@ export interface ResolvedVirtualHostOptions {
   readonly tracing: boolean;
   readonly exchangeTypes: ExchangeTypeRegistry;
   readonly randomId: () => string;
+  readonly quorumQueueStore: QueueStoreProvider | null;
 }
 
 const schema = z.object({
@@ -98,5 +105,6 @@ export function resolveVirtualHostOptions(options: VirtualHostOptions = {}): Res
     ...parsed.data,
     exchangeTypes: options.exchangeTypes ?? new ExchangeTypeRegistry(),
     randomId: options.randomId ?? defaultRandomId,
+    quorumQueueStore: options.quorumQueueStore ?? null,
   };
 }

@@ -78,6 +78,17 @@ export class PriorityReadyList implements ReadyMessages {
     return msg;
   }
 
+  removeSeq(seq: number): Message | undefined {
+    for (const list of this.levels) {
+      const msg = list.removeSeq(seq);
+      if (msg === undefined) continue;
+      this.count--;
+      this.bytes -= msg.body.byteLength;
+      return msg;
+    }
+    return undefined;
+  }
+
   messageAt(index: number): Message {
     let rest = index;
     for (let level = this.levels.length - 1; level >= 0; level--) {

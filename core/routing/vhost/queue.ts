@@ -13,13 +13,18 @@
  * - Length limits count ready messages only (not unacked), and body bytes only.
  * - With x-max-priority, higher priorities go first (see PriorityReadyList); the head is the head
  *   of the highest non-empty priority, for delivery, expiry and drop-head alike.
+ * - With a {@link QueueStore} (a quorum queue on a cluster, queue-store.ts), every entry is handed
+ *   to the store as it enters and settled with it as it leaves; an entry is delivered only once
+ *   the store committed it (seq <= storedThrough), and a requeued entry carries x-delivery-count.
+ *   Without one (classic queues) none of this runs.
  */
 import type { FieldTable } from '../index.js';
 import type { QueueArguments } from './args.js';
 import type { Binding } from './exchange.js';
 import type { Connection } from './connection.js';
 import type { Consumer } from './consumer.js';
-import type { Message } from './message.js';
+import { withHeader, type Message } from './message.js';
+import type { PendingConfirm, QueueStore, RestoredEntry } from './queue-store.js';
 import { PriorityReadyList } from './priority-ready.js';
 import { ReadyList, type ReadyMessages } from './ready-list.js';
 
@@ -33,7 +38,12 @@ export interface QueueHost {
   scheduleDispatch(queue: Queue): void;
   /** Tells the host this queue now has a deadline (message expiry or queue expiry) to watch. */
   watchTimers(queue: Queue): void;
+  /** A store answered for a publish waiting on this queue: `ack` false when it failed the entry. */
+  storeAnswered(confirm: PendingConfirm, ack: boolean): void;
 }
+
+/** RabbitMQ's quorum-queue header: how many times the message went back to the queue. */
+export const DELIVERY_COUNT_HEADER = 'x-delivery-count';
 
 export class Queue {
   readonly kind = 'queue';
@@ -53,6 +63,12 @@ export class Queue {
   routeStamp = 0;
   /** True while waiting in the host's dispatch list. */
   dispatchScheduled = false;
+  /** Where entries are replicated (see queue-store.ts); null keeps them in memory only. */
+  store: QueueStore | null = null;
+  /** With a store: every entry up to this sequence number is decided (committed, or failed and gone). */
+  storedThrough = 0;
+  /** With a store: confirm-mode publishes waiting on an undecided entry, by its sequence number. */
+  private readonly awaiting = new Map<number, PendingConfirm>();
   private nextSeq = 1;
   private rr = 0;
   /** Set while ready messages may carry an expiry (cleared when the queue empties). */
@@ -113,7 +129,7 @@ export class Queue {
     const seq = this.nextSeq++;
     const expiresAt = this.expiryFor(msg, nowMs);
     msg.retain();
-    if (this.ready.length === 0 && this.consumers.length > 0) {
+    if (this.ready.length === 0 && this.consumers.length > 0 && this.store === null) {
       const consumer = this.pickConsumer();
       if (consumer !== undefined) {
         consumer.channel.deliverToConsumer(consumer, this, msg, seq, expiresAt, false, nowMs);
@@ -121,6 +137,7 @@ export class Queue {
       }
     }
     this.ready.push(msg, seq, expiresAt, false);
+    if (this.store !== null) this.store.append(msg, seq);
     if (expiresAt !== Infinity) this.watchExpiry();
     if (limited) {
       while (this.overLimit()) this.dropHead('maxlen', nowMs);
@@ -130,9 +147,75 @@ export class Queue {
     return true;
   }
 
+  /**
+   * The entry {@link enqueue} just took waits on the store before `confirm` may go out. Call right
+   * after an enqueue that returned true, on a queue with a store.
+   */
+  awaitStore(confirm: PendingConfirm): void {
+    this.awaiting.set(this.nextSeq - 1, confirm);
+    confirm.waiting++;
+  }
+
+  /**
+   * The store decided every entry up to `throughSeq`, in order: committed (now deliverable), or
+   * failed (removed undelivered, and settled so a replay of the store never brings them back).
+   */
+  storeDecided(throughSeq: number, committed: boolean): void {
+    const store = this.store;
+    if (store === null || throughSeq <= this.storedThrough) return;
+    const from = this.storedThrough + 1;
+    this.storedThrough = throughSeq;
+    if (!committed) {
+      for (let seq = from; seq <= throughSeq; seq++) {
+        const msg = this.ready.removeSeq(seq);
+        if (msg === undefined) continue;
+        msg.release();
+        store.settle(seq);
+      }
+    }
+    // Map iteration follows insertion, which is sequence order.
+    for (const [seq, confirm] of this.awaiting) {
+      if (seq > throughSeq) break;
+      this.awaiting.delete(seq);
+      this.host.storeAnswered(confirm, committed);
+    }
+    if (this.consumers.length > 0 && this.ready.length > 0) this.host.scheduleDispatch(this);
+  }
+
+  /**
+   * Fills a new queue with the entries its store kept (in sequence order), as committed ready
+   * entries; new entries are numbered after them. Call before any other use of the queue.
+   */
+  restore(entries: readonly RestoredEntry[], nowMs: number): void {
+    for (const { msg, seq } of entries) {
+      const expiresAt = this.expiryFor(msg, nowMs);
+      msg.retain();
+      this.ready.push(msg, seq, expiresAt, false);
+      if (expiresAt !== Infinity) this.watchExpiry();
+      this.nextSeq = seq + 1;
+      this.storedThrough = seq;
+    }
+  }
+
+  /** The queue is being deleted: its store goes, and publishes still waiting on it are acked (it took them). */
+  closeStore(): void {
+    const store = this.store;
+    if (store === null) return;
+    this.store = null;
+    store.delete();
+    for (const confirm of this.awaiting.values()) this.host.storeAnswered(confirm, true);
+    this.awaiting.clear();
+  }
+
+  /** Entry `seq` left the queue for good (ack, reject, no-ack delivery): the store forgets it. */
+  settled(seq: number): void {
+    if (this.store !== null) this.store.settle(seq);
+  }
+
   /** Puts an unacked message back at its original position, marked redelivered. */
   requeue(msg: Message, seq: number, expiresAt: number): void {
-    this.ready.insertBySeq(msg, seq, expiresAt, true);
+    const entry = this.store === null ? msg : countDelivery(msg);
+    this.ready.insertBySeq(entry, seq, expiresAt, true);
     if (expiresAt !== Infinity) this.watchExpiry();
     this.host.scheduleDispatch(this);
   }
@@ -143,9 +226,11 @@ export class Queue {
   }
 
   private dropHead(reason: DeathReason, nowMs: number): void {
+    const seq = this.ready.headSeq();
     const msg = this.ready.shift();
     this.host.deadLetter(this, msg, reason, nowMs);
     msg.release();
+    if (this.store !== null) this.store.settle(seq);
   }
 
   /** Dead-letters (or drops) expired messages at the head. */
@@ -156,12 +241,14 @@ export class Queue {
   /** Delivers ready messages to consumers with credit, round-robin. */
   dispatch(nowMs: number): void {
     const ready = this.ready;
+    const gated = this.store !== null;
     while (ready.length > 0) {
       const expiresAt = ready.headExpiresAt();
       if (expiresAt <= nowMs) {
         this.dropHead('expired', nowMs);
         continue;
       }
+      if (gated && ready.headSeq() > this.storedThrough) return;
       const consumer = this.pickConsumer();
       if (consumer === undefined) return;
       const seq = ready.headSeq();
@@ -194,6 +281,7 @@ export class Queue {
   take(nowMs: number): Message | undefined {
     this.dropExpired(nowMs);
     if (this.ready.length === 0) return undefined;
+    if (this.store !== null && this.ready.headSeq() > this.storedThrough) return undefined;
     this.taken.seq = this.ready.headSeq();
     this.taken.expiresAt = this.ready.headExpiresAt();
     this.taken.redelivered = this.ready.headRedelivered();
@@ -232,7 +320,11 @@ export class Queue {
   /** Drops every ready message (queue.purge, queue.delete); returns how many. */
   purge(): number {
     const count = this.ready.length;
-    while (this.ready.length > 0) this.ready.shift().release();
+    const store = this.store;
+    while (this.ready.length > 0) {
+      if (store !== null) store.settle(this.ready.headSeq());
+      this.ready.shift().release();
+    }
     return count;
   }
 
@@ -253,4 +345,17 @@ export class Queue {
     if (this.ready.length === 0) this.timedMessages = false;
     return this.settings.expires > 0 || this.timedMessages;
   }
+}
+
+/**
+ * A requeued quorum-queue entry: the same message with x-delivery-count one higher (RabbitMQ's
+ * quorum queues count returns this way). The copy shares the body; it takes over the reference.
+ */
+function countDelivery(msg: Message): Message {
+  const previous = msg.properties.headers?.[DELIVERY_COUNT_HEADER];
+  const count = typeof previous === 'number' ? previous + 1 : 1;
+  const copy = withHeader(msg, DELIVERY_COUNT_HEADER, count);
+  copy.retain();
+  msg.release();
+  return copy;
 }

@@ -28,6 +28,8 @@ export interface ReadyMessages {
   headRedelivered(): boolean;
   shift(): Message;
   messageAt(index: number): Message;
+  /** Removes the entry with sequence number `seq` (rare: a store failed it); undefined when absent. */
+  removeSeq(seq: number): Message | undefined;
 }
 
 export class ReadyList implements ReadyMessages {
@@ -127,6 +129,32 @@ export class ReadyList implements ReadyMessages {
   /** The message at a logical index (0 is the head). */
   messageAt(index: number): Message {
     return this.msgs[(this.head + index) & this.mask]!;
+  }
+
+  removeSeq(seq: number): Message | undefined {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[(this.head + mid) & this.mask]! < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.count) return undefined;
+    const at = (this.head + lo) & this.mask;
+    if (this.seqs[at] !== seq) return undefined;
+    const msg = this.msgs[at]!;
+    for (let i = lo; i < this.count - 1; i++) {
+      const to = (this.head + i) & this.mask;
+      const from = (this.head + i + 1) & this.mask;
+      this.msgs[to] = this.msgs[from];
+      this.seqs[to] = this.seqs[from]!;
+      this.expiries[to] = this.expiries[from]!;
+      this.redelivered[to] = this.redelivered[from]!;
+    }
+    this.msgs[(this.head + this.count - 1) & this.mask] = undefined;
+    this.count--;
+    this.bytes -= msg.body.byteLength;
+    return msg;
   }
 
   private set(at: number, msg: Message, seq: number, expiresAt: number, redelivered: boolean): void {

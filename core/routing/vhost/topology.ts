@@ -26,6 +26,7 @@ import {
 } from './errors.js';
 import { Exchange, type Binding, type Destination } from './exchange.js';
 import { Queue } from './queue.js';
+import type { RestoredEntry } from './queue-store.js';
 import { DIRECT_REPLY_PREFIX, DIRECT_REPLY_TO } from './route.js';
 import type { VirtualHost } from './vhost.js';
 import type { AmqpMethodName } from '../../errors/index.js';
@@ -328,10 +329,25 @@ export function declareQueue(vhost: VirtualHost, channel: Channel, nowMs: number
   }
   const owner = exclusive ? connection : null;
   const queue = new Queue(vhost, name, durable, autoDelete, owner, args, settings, nowMs);
+  if (settings.queueType === 'quorum') queue.store = vhost.options.quorumQueueStore?.open(vhost, queue) ?? null;
   vhost.queues.set(name, queue);
   if (owner !== null) owner.exclusiveQueues.add(queue);
   channel.lastQueue = name;
   return { queue: name, messageCount: 0, consumerCount: 0 };
+}
+
+/**
+ * Brings back a durable queue its store kept (a new host over the same cluster): declared with
+ * `args`, owned by no connection, holding `entries` as committed ready entries. Nothing happens
+ * when a queue of that name exists already.
+ */
+export function restoreQueue(vhost: VirtualHost, name: string, args: FieldTable | undefined, entries: readonly RestoredEntry[], nowMs: number): void {
+  if (vhost.queues.has(name)) return;
+  const settings = parseQueueArguments(args, name, vhost.name);
+  const queue = new Queue(vhost, name, true, false, null, args, settings, nowMs);
+  queue.restore(entries, nowMs);
+  if (settings.queueType === 'quorum') queue.store = vhost.options.quorumQueueStore?.open(vhost, queue) ?? null;
+  vhost.queues.set(name, queue);
 }
 
 export function checkQueue(vhost: VirtualHost, channel: Channel, nowMs: number, queueName: string): QueueDeclareOk {
@@ -391,6 +407,8 @@ export function removeQueue(vhost: VirtualHost, queue: Queue, notify: boolean): 
     channel.consumers.delete(consumer.tag);
     if (notify && !channel.closed) channel.connection.sink.consumerCancelled(channel.number, consumer.tag);
   }
+  queue.closeStore();
+  vhost.releaseConfirms();
   queue.purge();
   const sources = unbindIncoming(queue);
   for (const source of sources) maybeAutoDeleteExchange(vhost, source);

@@ -8,6 +8,9 @@
  * - Every operation either fails before changing anything, or completes; deliveries it makes
  *   possible happen before it returns (the dispatch list is flushed at the end of each method).
  * - A published message is one {@link Message} whichever number of queues it reaches.
+ * - A quorum queue with a store (queue-store.ts) delivers an entry only once the store committed
+ *   it, and a publish it took is confirmed only then; the store's answers come back through
+ *   {@link VirtualHost.storeCommitted} and {@link VirtualHost.storeFailed}.
  * - The predeclared exchanges (the default exchange, amq.direct, amq.fanout, amq.topic,
  *   amq.headers, amq.match, amq.rabbitmq.trace) exist for the vhost's lifetime.
  */
@@ -18,9 +21,11 @@ import { Exchange } from './exchange.js';
 import { MessageStats, type Message } from './message.js';
 import { resolveVirtualHostOptions, type ResolvedVirtualHostOptions, type VirtualHostOptions } from './options.js';
 import type { DeathReason, Queue, QueueHost } from './queue.js';
+import { PendingConfirm, type RestoredEntry } from './queue-store.js';
+import type { FieldTable } from '../index.js';
 import { DIRECT_REPLY_PREFIX, MessageRouter, type RouteScope } from './route.js';
 import type { ConnectionSink } from './sink.js';
-import { removeQueue } from './topology.js';
+import { removeQueue, restoreQueue } from './topology.js';
 import { TRACE_EXCHANGE, traceDeliver, tracePublish } from './trace.js';
 
 /** basic.return's reply for an unroutable mandatory message. */
@@ -55,6 +60,8 @@ export class VirtualHost implements QueueHost, RouteScope {
   private readonly router = new MessageRouter();
   private readonly timed = new Set<Queue>();
   private readonly pending: Queue[] = [];
+  /** Channels with held confirms a store answer completed: released together, so acks coalesce. */
+  private readonly confirmsDue = new Set<Channel>();
   private flushing = false;
   private nextConnectionId = 1;
 
@@ -121,6 +128,15 @@ export class VirtualHost implements QueueHost, RouteScope {
       next = Math.min(next, queue.nextDeadline());
     }
     return next === Infinity ? undefined : next;
+  }
+
+  /**
+   * Brings back a durable queue its store kept, with its unsettled entries ready in order (a new
+   * host over the cluster a quorum queue replicated on). No-op when the queue exists.
+   */
+  restoreQueue(name: string, args: FieldTable | undefined, entries: readonly RestoredEntry[], nowMs: number): void {
+    restoreQueue(this, name, args, entries, nowMs);
+    this.flush(nowMs);
   }
 
   /** A queue's counts, or undefined when it does not exist. */
@@ -198,13 +214,59 @@ export class VirtualHost implements QueueHost, RouteScope {
       this.trace(tracePublish(msg, channel.traceContext, queues.map((q) => q.name)), nowMs);
     }
     let refused = false;
+    let held: PendingConfirm | null = null;
     for (let i = 0; i < queues.length; i++) {
-      if (!queues[i]!.enqueue(msg, nowMs)) refused = true;
+      const queue = queues[i]!;
+      if (!queue.enqueue(msg, nowMs)) refused = true;
+      else if (seq > 0 && queue.store !== null) {
+        held ??= new PendingConfirm(channel, seq);
+        queue.awaitStore(held);
+      }
     }
     router.release(queues);
-    const sink = channel.connection.sink;
-    if (!routed && mandatory) sink.returned(channel.number, NO_ROUTE.code, NO_ROUTE.text, msg);
-    if (seq > 0) sink.confirm(channel.number, seq, false, !refused);
+    if (!routed && mandatory) channel.connection.sink.returned(channel.number, NO_ROUTE.code, NO_ROUTE.text, msg);
+    if (seq === 0) return;
+    if (held === null) {
+      channel.confirmPublish(seq, !refused);
+    } else {
+      if (refused) held.ack = false;
+      channel.holdConfirm(held);
+    }
+  }
+
+  /**
+   * A queue's store committed every entry up to `throughSeq` (in order): they become deliverable and
+   * the publishes waiting on them may be confirmed. Called by the store's host, between methods.
+   */
+  storeCommitted(queue: Queue, throughSeq: number, nowMs: number): void {
+    if (queue.deleted) return;
+    queue.storeDecided(throughSeq, true);
+    this.releaseConfirms();
+    this.flush(nowMs);
+  }
+
+  /**
+   * A queue's store gave up on every undecided entry up to `throughSeq`: they leave the queue
+   * undelivered, and the publishes waiting on them are nacked (as RabbitMQ nacks what a quorum
+   * queue could not commit).
+   */
+  storeFailed(queue: Queue, throughSeq: number, nowMs: number): void {
+    if (queue.deleted) return;
+    queue.storeDecided(throughSeq, false);
+    this.releaseConfirms();
+    this.flush(nowMs);
+  }
+
+  storeAnswered(confirm: PendingConfirm, ack: boolean): void {
+    if (!ack) confirm.ack = false;
+    if (--confirm.waiting === 0) this.confirmsDue.add(confirm.channel);
+  }
+
+  /** Sends the confirms store answers have completed (see Channel.releaseConfirms). */
+  releaseConfirms(): void {
+    if (this.confirmsDue.size === 0) return;
+    for (const channel of this.confirmsDue) channel.releaseConfirms();
+    this.confirmsDue.clear();
   }
 
   /** Dead-letters a message leaving `queue`, if the queue has a dead-letter exchange that exists. */
