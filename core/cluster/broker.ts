@@ -145,7 +145,7 @@ export class HostedPartition {
   sink: ((bytes: Uint8Array, start: number, length: number) => void) | null = null;
 
   constructor(readonly spec: PartitionSpec, readonly config: BrokerConfig) {
-    this.log = new PartitionLog({ ...partitionLogSettings(config), leaderEpoch: spec.leaderEpoch }, true);
+    this.log = new PartitionLog({ ...partitionLogSettings(config), ...spec.retention, leaderEpoch: spec.leaderEpoch }, true);
     this.leader = spec.leader;
     this.leaderEpoch = spec.leaderEpoch;
     this.replicas = spec.replicas;
@@ -161,7 +161,7 @@ export class HostedPartition {
 
   /** Starts the log over, empty, at `offset` (a follower behind its leader's log start). */
   resetLog(offset: number): void {
-    this.log = new PartitionLog({ ...partitionLogSettings(this.config), leaderEpoch: this.leaderEpoch, startOffset: offset }, true);
+    this.log = new PartitionLog({ ...partitionLogSettings(this.config), ...this.spec.retention, leaderEpoch: this.leaderEpoch, startOffset: offset }, true);
     this.epochs.clear();
     this.producers.truncateTo(0);
     this.checkedSegments = 1;

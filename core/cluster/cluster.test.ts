@@ -245,6 +245,17 @@ describe('controller topics', () => {
     });
   });
 
+  it('rejects an unknown topic config or a bad value with INVALID_CONFIG (40), and creates nothing', async () => {
+    const c = await cluster();
+    const name = topicName('configs');
+    for (const entry of [{ name: 'retention.bytes', value: 'lots' }, { name: 'retention.ms', value: '-2' }, { name: 'min.insync.replicas', value: '0' }, { name: 'no.such.config', value: '1' }]) {
+      await expect(c.controller.createTopics([{ topic: name, configEntries: [entry] }])).rejects.toMatchObject({ type: 'INVALID_CONFIG', code: 40 });
+    }
+    expect(c.controller.metadata.topic(name)).toBeUndefined();
+    const [created] = await c.controller.createTopics([{ topic: name, configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'retention.bytes', value: '-1' }] }]);
+    expect(created?.configs).toEqual({ 'retention.ms': '60000', 'retention.bytes': '-1' });
+  });
+
   it('cannot place a topic on fewer live brokers than its replication factor', async () => {
     const c = await cluster({ brokers: 2 });
     await c.kill(1);

@@ -121,6 +121,7 @@ export class Controller {
       }
       const configs: Record<string, string> = {};
       for (const entry of request.configEntries ?? []) configs[entry.name] = entry.value;
+      validateTopicConfigs(request.topic, configs);
       const topic = this.metadata.addTopic(request.topic, partitions, replicationFactor, configs);
       try {
         await this.#placeReplicas(topic);
@@ -184,7 +185,10 @@ export class Controller {
   #spec(topic: TopicState, p: PartitionState, replica: number): PartitionSpec {
     // A single replica leads at once; with followers, becomeLeader makes the leader (see #install).
     const leader = p.replicas.length === 1 && replica === p.leader;
-    return { topicId: topic.id, topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, minInsyncReplicas: this.#minInsyncReplicas(topic) };
+    const retention: { retentionMs?: number; retentionBytes?: number } = {};
+    if (topic.configs['retention.ms'] !== undefined) retention.retentionMs = Number(topic.configs['retention.ms']);
+    if (topic.configs['retention.bytes'] !== undefined) retention.retentionBytes = Number(topic.configs['retention.bytes']);
+    return { topicId: topic.id, topic: topic.name, partition: p.partition, leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, minInsyncReplicas: this.#minInsyncReplicas(topic), retention };
   }
 
   async #placeReplicas(topic: TopicState): Promise<void> {
@@ -427,5 +431,22 @@ export class Controller {
       this.#scheduleGroupTick();
     }, delay);
     this.#groupTimer.unref();
+  }
+}
+
+/** Topic configs mqlab applies, with their checks (Kafka answers INVALID_CONFIG, 40, for a bad value). */
+const TOPIC_CONFIGS: Readonly<Record<string, (value: string) => boolean>> = {
+  'retention.ms': (v) => /^-?\d+$/.test(v) && Number(v) >= -1,
+  'retention.bytes': (v) => /^-?\d+$/.test(v) && Number(v) >= -1,
+  'min.insync.replicas': (v) => /^\d+$/.test(v) && Number(v) >= 1,
+  'unclean.leader.election.enable': (v) => v === 'true' || v === 'false',
+  'cleanup.policy': (v) => v === 'delete',
+};
+
+function validateTopicConfigs(topic: string, configs: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(configs)) {
+    const check = TOPIC_CONFIGS[name];
+    if (check === undefined) throw new KafkaProtocolError('INVALID_CONFIG', `Unknown topic config name: ${name} (topic '${topic}'; mqlab applies ${Object.keys(TOPIC_CONFIGS).join(', ')})`);
+    if (typeof value !== 'string' || !check(value)) throw new KafkaProtocolError('INVALID_CONFIG', `Invalid value ${JSON.stringify(value)} for configuration ${name} (topic '${topic}')`);
   }
 }

@@ -20,6 +20,8 @@ export interface PartitionSpec {
   /** The in-sync replicas when `leader` (a partition with one replica leads at once). */
   readonly isr?: readonly number[];
   readonly minInsyncReplicas: number;
+  /** The topic's retention.ms / retention.bytes, where it overrides the broker's. */
+  readonly retention?: { readonly retentionMs?: number; readonly retentionBytes?: number };
 }
 
 /** Makes a replica the partition's leader for `leaderEpoch`. */
