@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockMeans, bootstrapRatioCI, seededRandom } from './stats.js';
+import { blockMeans, bootstrapInterval, bootstrapRatioCI, inlierMask, mean, median, seededRandom, trimmedMean } from './stats.js';
 
 describe('bootstrapRatioCI', () => {
   const noisy = (n: number, level: number, seed: number): number[] => {
@@ -29,5 +29,32 @@ describe('bootstrapRatioCI', () => {
   it('averages long series into at most maxBlocks consecutive blocks', () => {
     expect(blockMeans([1, 1, 3, 3, 5, 5], 3)).toEqual([1, 3, 5]);
     expect(blockMeans([1, 2], 10)).toEqual([1, 2]);
+  });
+});
+
+describe('robust helpers for the gate', () => {
+  it('compares any centre, not only the mean', () => {
+    const ci = bootstrapRatioCI([2, 2, 2, 20], [1, 1, 1, 1], { center: median });
+    expect(ci?.ratio).toBe(2);
+  });
+
+  it('brackets a one-sample statistic with a seeded percentile interval', () => {
+    const values = Array.from({ length: 50 }, (_, i) => 1 + (i % 5) / 10);
+    const ci = bootstrapInterval(values, mean, { seed: 4 });
+    if (ci === undefined) throw new Error('no interval');
+    expect(ci.low).toBeLessThan(ci.estimate);
+    expect(ci.high).toBeGreaterThan(ci.estimate);
+    expect(bootstrapInterval(values, mean, { seed: 4 })).toEqual(ci);
+    expect(bootstrapInterval([1], mean)).toBeUndefined();
+  });
+
+  it('trims the ends before averaging', () => {
+    expect(trimmedMean([1, 2, 3, 4, 100], 0.2)).toBe(3);
+    expect(trimmedMean([1, 2, 3], 0)).toBe(2);
+  });
+
+  it('marks values far from the median as outliers, with a floor on the scale', () => {
+    expect(inlierMask([1, 1.01, 0.99, 1, 0.5], 3, 0.01)).toEqual([true, true, true, true, false]);
+    expect(inlierMask([1, 1, 1, 1, 1.02], 3, 0.01)).toEqual([true, true, true, true, true]);
   });
 });

@@ -75,34 +75,96 @@ export interface BootstrapOptions {
   readonly seed?: number;
   /** Samples are averaged into at most this many consecutive blocks before resampling. */
   readonly maxBlocks?: number;
+  /** The location statistic compared (default: the mean); the gate passes a robust one. */
+  readonly center?: (values: readonly number[]) => number;
 }
 
 export const BOOTSTRAP_DEFAULTS = { iterations: 2000, level: 0.95, seed: 1, maxBlocks: 1000 } as const;
 
 /**
- * Percentile bootstrap interval for mean(current) / mean(baseline): both sides resampled with
- * replacement, independently, `iterations` times. Returns undefined when either side has fewer than
+ * Percentile bootstrap interval for center(current) / center(baseline), the mean unless
+ * `options.center` names another statistic: both sides resampled with replacement, independently,
+ * `iterations` times. Returns undefined when either side has fewer than
  * two samples or the baseline mean is not positive.
  */
 export function bootstrapRatioCI(current: readonly number[], baseline: readonly number[], options: BootstrapOptions = {}): RatioInterval | undefined {
   const { iterations, level, seed, maxBlocks } = { ...BOOTSTRAP_DEFAULTS, ...options };
+  const center = options.center ?? mean;
   if (current.length < 2 || baseline.length < 2) return undefined;
   const cur = blockMeans(current, maxBlocks);
   const base = blockMeans(baseline, maxBlocks);
-  const baseMean = mean(base);
-  if (!(baseMean > 0)) return undefined;
+  const baseCenter = center(base);
+  if (!(baseCenter > 0)) return undefined;
   const random = seededRandom(seed);
-  const resampledMean = (xs: readonly number[]): number => {
-    let sum = 0;
-    for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(random() * xs.length)] ?? 0;
-    return sum / xs.length;
-  };
   const ratios: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    const b = resampledMean(base);
-    if (b > 0) ratios.push(resampledMean(cur) / b);
+    const b = center(resample(base, random));
+    if (b > 0) ratios.push(center(resample(cur, random)) / b);
   }
   ratios.sort((x, y) => x - y);
   const tail = (1 - level) / 2;
-  return { ratio: mean(cur) / baseMean, low: quantileSorted(ratios, tail), high: quantileSorted(ratios, 1 - tail), level, iterations };
+  return { ratio: center(cur) / baseCenter, low: quantileSorted(ratios, tail), high: quantileSorted(ratios, 1 - tail), level, iterations };
+}
+
+/** `values` drawn with replacement, as many as there are. */
+function resample(values: readonly number[], random: () => number): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[Math.floor(random() * values.length)] ?? Number.NaN;
+  return out;
+}
+
+export interface Interval {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+  readonly level: number;
+  readonly iterations: number;
+}
+
+/**
+ * Percentile bootstrap interval for `statistic` over one sample (for example the ratios of paired
+ * runs). Returns undefined with fewer than two values. Seeded, so the same values give the same
+ * interval.
+ */
+export function bootstrapInterval(
+  values: readonly number[],
+  statistic: (values: readonly number[]) => number,
+  options: Omit<BootstrapOptions, 'maxBlocks' | 'center'> = {},
+): Interval | undefined {
+  const { iterations, level, seed } = { ...BOOTSTRAP_DEFAULTS, ...options };
+  if (values.length < 2) return undefined;
+  const random = seededRandom(seed);
+  const estimates: number[] = [];
+  for (let i = 0; i < iterations; i++) estimates.push(statistic(resample(values, random)));
+  estimates.sort((x, y) => x - y);
+  const tail = (1 - level) / 2;
+  return { estimate: statistic(values), low: quantileSorted(estimates, tail), high: quantileSorted(estimates, 1 - tail), level, iterations };
+}
+
+export function median(values: readonly number[]): number {
+  return quantileSorted([...values].sort((x, y) => x - y), 0.5);
+}
+
+/**
+ * Mean of what is left after dropping floor(fraction * n) values from each end: a single outlier
+ * run (a neighbour's burst on a shared machine) moves it little, and it still uses most of the data.
+ */
+export function trimmedMean(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const cut = Math.floor(sorted.length * fraction);
+  return mean(sorted.slice(cut, sorted.length - cut));
+}
+
+/**
+ * Which values are inliers: within `k` robust standard deviations (1.4826 × the median absolute
+ * deviation, at least `minScale`) of the median. On a shared machine a run that a neighbour
+ * disturbed is far from the others and says nothing about the code; dropping it keeps one burst
+ * from deciding a comparison. `minScale` keeps a few near-identical values from making every other
+ * value an outlier.
+ */
+export function inlierMask(values: readonly number[], k: number, minScale: number): boolean[] {
+  if (values.length < 3) return values.map(() => true);
+  const m = median(values);
+  const scale = Math.max(1.4826 * median(values.map((v) => Math.abs(v - m))), minScale);
+  return values.map((v) => Math.abs(v - m) <= k * scale);
 }
