@@ -15,6 +15,8 @@ const NATIVE_BATCH_BYTES = 256 * 1024;
 /** Keep the embedded log bounded while producing at gigabytes per second: retired segments are reused. */
 const RETENTION_BYTES = 512 * 1024 * 1024;
 const COMPAT_BATCH = 1_000;
+/** Per replica, for the replicated scenarios. */
+const REPLICATED_RETENTION_BYTES = 64 * 1024 * 1024;
 
 function payload(): Uint8Array {
   const value = new Uint8Array(PAYLOAD_BYTES);
@@ -22,8 +24,8 @@ function payload(): Uint8Array {
   return value;
 }
 
-async function withCluster<T>(brokers: number, run: (cluster: Cluster, ctx: ClientContext) => Promise<T>, partitions = 1): Promise<T> {
-  const cluster = await startCluster({ brokers, config: { retentionBytes: Math.floor(RETENTION_BYTES / partitions) } });
+async function withCluster<T>(brokers: number, run: (cluster: Cluster, ctx: ClientContext) => Promise<T>, partitions = 1, retentionBytes = RETENTION_BYTES): Promise<T> {
+  const cluster = await startCluster({ brokers, config: { retentionBytes: Math.floor(retentionBytes / partitions) } });
   const ctx = new ClientContext(cluster);
   try {
     return await run(cluster, ctx);
@@ -101,7 +103,9 @@ export async function kafkaProduceReplicated(options: MicroOptions, acks: -1 | 1
       threads: 4,
       extra: { isr_at_end: isr },
     };
-  });
+    // Three replicas each keep their own copy: a smaller retention reuses segment memory sooner
+    // instead of faulting in fresh pages for three logs.
+  }, 1, REPLICATED_RETENTION_BYTES);
 }
 
 export async function kafkaConsume(options: MicroOptions): Promise<Measurement> {
