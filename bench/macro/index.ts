@@ -36,6 +36,7 @@ export const MACRO_SCENARIOS: readonly MacroScenario[] = [
   { ids: ['kafka.produce.rf3.acksall.200B'], inDefault: true, run: (o) => kafkaProduceReplicated(o, -1) },
   { ids: ['kafka.produce.rf3.acks1.200B'], inDefault: false, run: (o) => kafkaProduceReplicated(o, 1) },
   fromWorkload('kafka.rf3.acksall.e2e.200B', 'kafka-rf3-acksall-e2e.json', false),
+  fromWorkload('kafka.rf3.acks1.e2e.200B', 'kafka-rf3-acks1-e2e.json', false),
   { ids: ['kafka.failover.recovery'], inDefault: true, run: () => kafkaFailoverRecovery({ mode: 'kill', rounds: 10 }) },
   { ids: ['kafka.failover.recovery.pause'], inDefault: false, run: () => kafkaFailoverRecovery({ mode: 'pause', rounds: 10 }) },
   { ids: ['kafka.produce.200B.p6'], inDefault: false, run: (o) => kafkaProduce(o, 6) },
