@@ -19,7 +19,11 @@ export const SINGLE_CHUNK_THRESHOLD = 2048;
 
 /** The body the broker keeps: a copy of a small publish, the caller's buffer for a large one. */
 export function publishedBody(content: Buffer): Buffer {
-  return content.length < SINGLE_CHUNK_THRESHOLD ? Buffer.from(content) : content;
+  if (content.length >= SINGLE_CHUNK_THRESHOLD) return content;
+  // allocUnsafe takes small buffers from Node's pool; set() copies without Buffer.from's type checks.
+  const copy = Buffer.allocUnsafe(content.length);
+  copy.set(content);
+  return copy;
 }
 
 /**
