@@ -3,24 +3,24 @@
  * high watermark as a consumer would, or a leader's whole log as a follower would. Free of vitest,
  * so the soak command uses it too.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { ClientContext } from '../../core/client/context.js';
 import type { Cluster } from '../../core/client/kafka/index.js';
-import { decodeRecordBatch, PartitionLogReader, pullSegmentsFrom } from '../../core/log/index.js';
+import { decodeRecordBatch, type PartitionLogReader } from '../../core/log/index.js';
+
+/** Runs `read` on a reader of one replica's own log, closing it afterwards. */
+async function withReplicaReader<T>(cluster: Cluster, brokerId: number, topicId: number, partition: number, read: (reader: PartitionLogReader) => T): Promise<T> {
+  const ctx = new ClientContext(cluster);
+  try {
+    const opened = await ctx.openReplicaReader(brokerId, topicId, partition);
+    return read(opened.reader);
+  } finally {
+    await ctx.close();
+  }
+}
 
 /** The values of one replica's records, offset by offset from its log start, up to what its reader shows. */
-export async function readReplica(cluster: Cluster, brokerId: number, topicId: number, partition: number): Promise<string[]> {
-  const handle = cluster.broker(brokerId);
-  if (handle === undefined) throw new Error(`broker ${brokerId} is not running`);
-  const { port1, port2 } = new MessageChannel();
-  let descriptor;
-  try {
-    descriptor = await handle.call('openReader', { topicId, partition, port: port2 }, [port2]);
-  } catch (error) {
-    port1.close();
-    throw error;
-  }
-  const reader = PartitionLogReader.attach(descriptor, { pullSegment: pullSegmentsFrom(port1) });
-  try {
+export function readReplica(cluster: Cluster, brokerId: number, topicId: number, partition: number): Promise<string[]> {
+  return withReplicaReader(cluster, brokerId, topicId, partition, (reader) => {
     const cursor = reader.cursor(reader.logStartOffset, {});
     const values: string[] = [];
     while (cursor.next()) {
@@ -28,10 +28,7 @@ export async function readReplica(cluster: Cluster, brokerId: number, topicId: n
       values.push(value === null ? '' : Buffer.from(value).toString());
     }
     return values;
-  } finally {
-    reader.close();
-    port1.close();
-  }
+  });
 }
 
 /** A replica's whole log as its owner published it: values from the log start to the log end. */
@@ -46,19 +43,8 @@ export interface ReplicaLog {
  * read yet: whole batches as a follower fetches them, decoded. (A follower does not publish its log
  * end for fetching, so use it on leaders.)
  */
-export async function readLeaderLog(cluster: Cluster, brokerId: number, topicId: number, partition: number): Promise<ReplicaLog> {
-  const handle = cluster.broker(brokerId);
-  if (handle === undefined) throw new Error(`broker ${brokerId} is not running`);
-  const { port1, port2 } = new MessageChannel();
-  let descriptor;
-  try {
-    descriptor = await handle.call('openReader', { topicId, partition, port: port2 }, [port2]);
-  } catch (error) {
-    port1.close();
-    throw error;
-  }
-  const reader = PartitionLogReader.attach(descriptor, { pullSegment: pullSegmentsFrom(port1) });
-  try {
+export function readLeaderLog(cluster: Cluster, brokerId: number, topicId: number, partition: number): Promise<ReplicaLog> {
+  return withReplicaReader(cluster, brokerId, topicId, partition, (reader) => {
     const logStartOffset = reader.logStartOffset;
     const highWatermark = reader.highWatermark;
     const values: string[] = [];
@@ -72,8 +58,5 @@ export async function readLeaderLog(cluster: Cluster, brokerId: number, topicId:
       from = next;
     }
     return { logStartOffset, highWatermark, values };
-  } finally {
-    reader.close();
-    port1.close();
-  }
+  });
 }

@@ -138,10 +138,25 @@ export class ClientContext {
   /** Opens the leader's log of a partition for zero-copy reads in this thread. */
   async openReader(topic: TopicMetadata, partition: number): Promise<OpenedReader> {
     const handle = this.#leader(topic, partition);
+    return this.#openOn(handle, topic.topicId, partition, this.#currentLeader(topic.name, partition)?.leaderEpoch ?? -1);
+  }
+
+  /**
+   * Opens one replica's own log (leader or follower) on broker `brokerId`, for zero-copy reads up to
+   * that replica's high watermark, or whole batches with fetchBatches. For checks and tools that look
+   * at each replica; clients read the leader through openReader.
+   */
+  async openReplicaReader(brokerId: number, topicId: number, partition: number): Promise<OpenedReader> {
+    const handle = this.link.broker(brokerId);
+    if (handle === undefined) throw new KafkaProtocolError('NETWORK_EXCEPTION', `The server disconnected before a response was received: broker ${brokerId} is not available`);
+    return this.#openOn(handle, topicId, partition, -1);
+  }
+
+  async #openOn(handle: BrokerLink, topicId: number, partition: number, leaderEpoch: number): Promise<OpenedReader> {
     const { port1, port2 } = new MessageChannel();
     let descriptor;
     try {
-      descriptor = await handle.call('openReader', { topicId: topic.topicId, partition, port: port2 }, [port2]);
+      descriptor = await handle.call('openReader', { topicId, partition, port: port2 }, [port2]);
     } catch (error) {
       port1.close();
       throw error;
@@ -154,7 +169,7 @@ export class ClientContext {
       port1.close();
     };
     this.#closers.add(close);
-    return { reader, brokerId: handle.id, leaderEpoch: this.#currentLeader(topic.name, partition)?.leaderEpoch ?? -1, close };
+    return { reader, brokerId: handle.id, leaderEpoch, close };
   }
 
   /** Whether `opened` still reads the partition's leader (false once leadership moved). */

@@ -3,7 +3,6 @@
  * writer and reads with the native reader over the main thread's cluster; records cross no port.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startCluster } from '../cluster/index.js';
@@ -20,7 +19,12 @@ interface Outcome {
 
 async function runWorker(port: MessagePort, topic: string, count: number, acks: -1 | 1): Promise<Outcome> {
   const worker = new Worker(new URL('./remote.fixture.js', import.meta.url), { workerData: { port, topic, count, acks }, transferList: [port] });
-  const [outcome] = (await once(worker, 'message')) as [Outcome];
+  // A worker that dies or exits without answering fails the test with what happened, not a timeout.
+  const outcome = await new Promise<Outcome>((resolve) => {
+    worker.once('message', (o: Outcome) => resolve(o));
+    worker.once('error', (error) => resolve({ ok: false, error: `worker error: ${error.message}` }));
+    worker.once('exit', (code) => resolve({ ok: false, error: `worker exited with code ${code} before answering` }));
+  });
   await worker.terminate();
   return outcome;
 }

@@ -168,6 +168,12 @@ export class HostedPartition {
   }
 }
 
+/** What a leader tells its followers: where to report, its epochs, and its log's bounds. */
+function leadershipInfo(hosted: HostedPartition, offsets: FollowerOffsets): LeadershipInfo {
+  const log = hosted.log;
+  return { followerOffsets: offsets.buffer, epochs: [...hosted.epochs.entries], logEndOffset: log.logEndOffset, logStartOffset: log.logStartOffset };
+}
+
 class ClientConnection {
   readonly requests: ByteRing;
   readonly responses: ByteRing;
@@ -267,10 +273,8 @@ export class Broker {
     const hosted = this.#hosted(args.topicId, args.partition);
     this.#checkEpoch(hosted, args.leaderEpoch);
     const log = hosted.log;
-    if (hosted.leader && hosted.leaderEpoch === args.leaderEpoch && hosted.followerOffsets !== null) {
-      // The same leadership again (a follower joins later): nothing changes.
-      return { followerOffsets: hosted.followerOffsets.buffer, epochs: [...hosted.epochs.entries], logEndOffset: log.logEndOffset, logStartOffset: log.logStartOffset };
-    }
+    // The same leadership again (a follower joins later): nothing changes.
+    if (hosted.leader && hosted.leaderEpoch === args.leaderEpoch && hosted.followerOffsets !== null) return leadershipInfo(hosted, hosted.followerOffsets);
     this.#stopFollowing(hosted);
     hosted.leader = true;
     hosted.leaderEpoch = args.leaderEpoch;
@@ -289,7 +293,7 @@ export class Broker {
     hosted.lastCheckMs = now;
     if (hosted.replicas.length > 1 && !this.#replicatedLeaders.includes(hosted)) this.#replicatedLeaders.push(hosted);
     this.#advanceHighWatermark(hosted);
-    return { followerOffsets: hosted.followerOffsets.buffer, epochs: [...hosted.epochs.entries], logEndOffset: log.logEndOffset, logStartOffset: log.logStartOffset };
+    return leadershipInfo(hosted, hosted.followerOffsets);
   }
 
   /**
@@ -448,7 +452,7 @@ export class Broker {
       hosted.dirty = false;
       if (hosted.followerOffsets !== null && hosted.replicas.length > 1) {
         hosted.log.publishLogEnd();
-        for (const id of hosted.replicas) if (id !== this.id) this.#ringPeer(id);
+        this.#ringFollowers(hosted);
       }
       this.#advanceHighWatermark(hosted);
       this.#completePending(hosted);
@@ -467,7 +471,7 @@ export class Broker {
       if (hosted.log.highWatermark !== before) {
         handled += 1 + this.#completePending(hosted);
         // Followers take the high watermark from the leader as they fetch: wake idle ones.
-        for (const id of hosted.replicas) if (id !== this.id) this.#ringPeer(id);
+        this.#ringFollowers(hosted);
       }
     }
     return handled;
@@ -630,6 +634,10 @@ export class Broker {
   #ringPeer(id: number): void {
     const control = this.#peers.get(id);
     if (control !== undefined) ringIfAsleep(control, BROKER_BELL_WORD);
+  }
+
+  #ringFollowers(hosted: HostedPartition): void {
+    for (const id of hosted.replicas) if (id !== this.id) this.#ringPeer(id);
   }
 
   /** The smallest log end offset over the (maximal) ISR. */

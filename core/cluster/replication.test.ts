@@ -4,12 +4,10 @@
  * returning ex-leader truncates to where its log diverged. Fault injection: kill, pause, fetch delay.
  */
 import { randomUUID } from 'node:crypto';
-import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ClientContext } from '../client/context.js';
 import { Kafka } from '../client/kafka/index.js';
 import { PartitionWriter } from '../client/native/index.js';
-import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
 import { startCluster, type Cluster, type ClusterOptions } from './index.js';
 import type { PartitionState } from './metadata.js';
 
@@ -39,22 +37,17 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
-/** Every record value of one replica's log (read from that broker's own memory), up to its log end. */
+/** Every record value of one replica's log (read from that broker's own memory), up to its high watermark. */
 async function replicaValues(c: Cluster, brokerId: number, name: string): Promise<string[]> {
-  const topicId = c.controller.metadata.topic(name)!.id;
-  const { port1, port2 } = new MessageChannel();
-  const descriptor = await c.broker(brokerId)!.call('openReader', { topicId, partition: 0, port: port2 }, [port2]);
-  const reader = PartitionLogReader.attach(descriptor, { pullSegment: pullSegmentsFrom(port1) });
+  const ctx = new ClientContext(c);
   try {
-    const offsets = await c.broker(brokerId)!.call('partitionOffsets', { topicId, partition: 0 });
-    const cursor = reader.cursor(offsets.logStartOffset, {});
+    const { reader } = await ctx.openReplicaReader(brokerId, c.controller.metadata.topic(name)!.id, 0);
+    const cursor = reader.cursor(reader.logStartOffset, {});
     const values: string[] = [];
-    // A reader sees up to the high watermark; a follower's may trail its log end, so compare the committed part.
     while (cursor.next()) values.push(Buffer.from(cursor.value()!).toString());
     return values;
   } finally {
-    reader.close();
-    port1.close();
+    await ctx.close();
   }
 }
 

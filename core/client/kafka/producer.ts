@@ -165,13 +165,7 @@ export class Producer {
     for (const [partition, encoded] of byPartition) {
       sends.push(this.#sendPartition(topic, partition, encoded, acks, timeout).catch((error: unknown) => this.#leaderLost(error, topic, partition)));
     }
-    const settled = await Promise.allSettled(sends);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed !== undefined) {
-      this.#ctx.forget(topicName);
-      throw failed.reason;
-    }
-    return settled.map((s) => (s as PromiseFulfilledResult<RecordMetadata>).value);
+    return this.#allPartitions(topicName, sends);
   }
 
   /**
@@ -198,6 +192,14 @@ export class Producer {
         }),
       );
     }
+    return this.#allPartitions(topicName, sends);
+  }
+
+  /**
+   * Waits for every partition's send; on any failure forgets the topic's metadata (the next attempt
+   * looks again) and throws the first error.
+   */
+  async #allPartitions(topicName: string, sends: readonly Promise<RecordMetadata>[]): Promise<RecordMetadata[]> {
     const settled = await Promise.allSettled(sends);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) {
