@@ -34,7 +34,7 @@ describe('workload files', () => {
     const files = listWorkloadFiles();
     const ids = files.map((f) => loadWorkload(f).id);
     for (const id of ['kafka.produce.200B', 'kafka.consume.200B', 'kafka.e2e.200B', 'kafka.rf3.acksall.e2e.200B', 'kafka.compat.produce.200B', 'kafka.compat.consume.200B']) expect(ids).toContain(id);
-    for (const mode of ['simple', 'work', 'pubsub', 'routing', 'topics']) expect(ids).toContain(`amqp.${mode}.e2e.200B`);
+    for (const mode of ['simple', 'work', 'pubsub', 'routing', 'topics', 'rpc']) expect(ids).toContain(`amqp.${mode}.e2e.200B`);
   });
 
   it('fills defaults for a minimal workload', () => {
@@ -69,6 +69,13 @@ describe('workload files', () => {
     expect(fieldOf({ ...amqp, bindings: [{ exchange: 'ex', queue: 'nope', key: '' }] })).toBe('bindings.0.queue');
     expect(fieldOf({ ...amqp, publish: { exchange: 'other', routingKeys: ['k'] } })).toBe('publish.exchange');
     expect(fieldOf({ ...amqp, queues: [] })).toBe('queues');
+  });
+
+  it('an RPC workload needs a server and a known reply-to style', () => {
+    const rpc = parseWorkload({ ...amqp, rpc: {} }, 'rpc.json');
+    expect(rpc.model === 'amqp' && rpc.rpc?.replyTo).toBe('direct');
+    expect(fieldOf({ ...amqp, rpc: {}, consumers: 0 })).toBe('consumers');
+    expect(fieldOf({ ...amqp, rpc: { replyTo: 'topic' } })).toBe('rpc.replyTo');
   });
 
   it('reports a file that is not JSON', () => {

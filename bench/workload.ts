@@ -99,6 +99,13 @@ export const amqpWorkloadSchema = z
     ack: z.enum(['manual', 'auto']).default('manual'),
     /** Largest number of messages published but not yet consumed, so an in-process broker cannot queue without bound. */
     maxInFlight: positiveInt.default(20_000),
+    /**
+     * Request/reply (seed mode 6): producers are RPC clients that publish requests with reply_to and
+     * correlation_id and time each reply; consumers are RPC servers that answer every request with
+     * its body. Replies come back to direct reply-to (amq.rabbitmq.reply-to) or to an exclusive
+     * server-named callback queue per client.
+     */
+    rpc: z.object({ replyTo: z.enum(['direct', 'queue']).default('direct') }).strict().optional(),
     /** Unused by the AMQP model; accepted so one file can be switched between models. */
     acks: z.unknown().optional(),
     replicationFactor: z.literal(1).optional(),
@@ -110,6 +117,7 @@ export const amqpWorkloadSchema = z
     if (w.publish.exchange !== '' && !exchanges.has(w.publish.exchange)) {
       ctx.addIssue({ code: 'custom', path: ['publish', 'exchange'], message: `exchange '${w.publish.exchange}' is not declared in exchanges` });
     }
+    if (w.rpc !== undefined && w.consumers === 0) ctx.addIssue({ code: 'custom', path: ['consumers'], message: 'an rpc workload needs at least one consumer (RPC server)' });
     w.bindings.forEach((b, i) => {
       if (!exchanges.has(b.exchange)) ctx.addIssue({ code: 'custom', path: ['bindings', i, 'exchange'], message: `exchange '${b.exchange}' is not declared in exchanges` });
       if (!queues.has(b.queue)) ctx.addIssue({ code: 'custom', path: ['bindings', i, 'queue'], message: `queue '${b.queue}' is not declared in queues` });

@@ -3,22 +3,28 @@
  * amqplib-shaped client (in-process) and amqplib itself against RabbitMQ, so a peer is measured by
  * exactly the code it is compared with.
  */
+import { OFF_PRODUCER, OFF_SEQUENCE, OFF_TARGET } from '../runner/payload.js';
 import type { AmqpWorkload } from '../workload.js';
-import type { ConsumerEndpoint, MessageSink, ProducerEndpoint } from './types.js';
+import type { ConsumerEndpoint, MessageSink, ProducerEndpoint, RpcClientEndpoints } from './types.js';
 
 /** The slice of amqplib's API used here; both clients provide it. */
 export interface AmqpMessageLike {
   readonly content: Buffer;
+  readonly properties: { readonly correlationId?: string | undefined; readonly replyTo?: string | undefined };
+}
+export interface AmqpPublishOptionsLike {
+  readonly correlationId?: string;
+  readonly replyTo?: string;
 }
 export interface AmqpChannelLike {
-  assertQueue(queue: string, options?: Record<string, unknown>): Promise<unknown>;
+  assertQueue(queue: string, options?: Record<string, unknown>): Promise<{ queue: string }>;
   assertExchange(exchange: string, type: string, options?: Record<string, unknown>): Promise<unknown>;
   bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
   deleteQueue(queue: string): Promise<unknown>;
   deleteExchange(exchange: string): Promise<unknown>;
   prefetch(count: number): Promise<unknown>;
   consume(queue: string, onMessage: (msg: AmqpMessageLike | null) => void, options?: Record<string, unknown>): Promise<unknown>;
-  publish(exchange: string, routingKey: string, content: Buffer): boolean;
+  publish(exchange: string, routingKey: string, content: Buffer, options?: AmqpPublishOptionsLike): boolean;
   ack(message: AmqpMessageLike): void;
   close(): Promise<void>;
   once(event: 'drain', listener: () => void): unknown;
@@ -76,12 +82,17 @@ class AmqpProducer implements ProducerEndpoint {
     if (this.#drained !== undefined) return false;
     const r = this.routes[target]!;
     // A fresh Buffer per message, as an application would publish: the caller reuses `message`.
-    if (!this.ch.publish(r.exchange, r.routingKey, Buffer.from(message))) {
+    if (!this.ch.publish(r.exchange, r.routingKey, Buffer.from(message), this.publishOptions(message))) {
       this.#drained = new Promise<void>((resolve) => this.ch.once('drain', resolve)).then(() => {
         this.#drained = undefined;
       });
     }
     return true;
+  }
+
+  /** Per-message publish options; none for plain producers. */
+  protected publishOptions(_message: Uint8Array): AmqpPublishOptionsLike | undefined {
+    return undefined;
   }
 
   async ready(): Promise<void> {
@@ -135,5 +146,67 @@ export async function openAmqpConsumer(conn: AmqpConnectionLike, queue: string, 
     },
     { noAck: !manual },
   );
+  return new AmqpConsumer(conn);
+}
+
+/** RabbitMQ's direct reply-to pseudo-queue. */
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/** The correlation id of a benchmark request: its stream and sequence, read from the payload header. */
+function correlationIdOf(message: Uint8Array): string {
+  const dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  return `${dv.getUint32(OFF_PRODUCER, true)}.${dv.getUint32(OFF_TARGET, true)}.${dv.getUint32(OFF_SEQUENCE, true)}`;
+}
+
+/** An RPC client's requests: each publish carries reply_to and a correlation id, as an application's would. */
+class AmqpRpcRequests extends AmqpProducer {
+  constructor(
+    conn: AmqpConnectionLike,
+    ch: AmqpChannelLike,
+    routes: AmqpNames['routes'],
+    readonly replyTo: string,
+  ) {
+    super(conn, ch, routes);
+  }
+
+  protected override publishOptions(message: Uint8Array): AmqpPublishOptionsLike {
+    return { replyTo: this.replyTo, correlationId: correlationIdOf(message) };
+  }
+
+  /** The connection closes with the reply consumer, once every reply is in. */
+  override async close(): Promise<void> {
+    await this.flush();
+  }
+}
+
+/**
+ * An RPC client (seed mode 6): requests go to `routes`, replies come back to direct reply-to or to
+ * an exclusive server-named callback queue, on the same channel. A reply reaches the sink only when
+ * its correlation id names the request its body echoes; one that does not is dropped, so the
+ * delivery check reports its request lost.
+ */
+export async function openAmqpRpcClient(conn: AmqpConnectionLike, routes: AmqpNames['routes'], replyTo: 'direct' | 'queue', sink: MessageSink): Promise<RpcClientEndpoints> {
+  const ch = await conn.createChannel();
+  const queue = replyTo === 'direct' ? DIRECT_REPLY_TO : (await ch.assertQueue('', { exclusive: true, autoDelete: true })).queue;
+  await ch.consume(
+    queue,
+    (m) => {
+      if (m !== null && m.properties.correlationId === correlationIdOf(m.content)) sink(m.content, 0, m.content.length);
+    },
+    { noAck: true },
+  );
+  return { requests: new AmqpRpcRequests(conn, ch, routes, queue), replies: new AmqpConsumer(conn) };
+}
+
+/** An RPC server: answers each request on `queue` with its body, to its reply_to, then acks it. */
+export async function openAmqpRpcServer(conn: AmqpConnectionLike, queue: string, prefetch: number): Promise<ConsumerEndpoint> {
+  const ch = await conn.createChannel();
+  await ch.prefetch(prefetch);
+  await ch.consume(queue, (m) => {
+    if (m === null) return;
+    const { replyTo, correlationId } = m.properties;
+    if (replyTo !== undefined) ch.publish('', replyTo, m.content, correlationId === undefined ? {} : { correlationId });
+    ch.ack(m);
+  });
   return new AmqpConsumer(conn);
 }

@@ -39,7 +39,7 @@ class RabbitmqSession implements DriverSession {
   workerSpec(role: 'producer' | 'consumer', index: number): Promise<WorkerSpec> {
     const spec: RabbitmqSpec =
       role === 'producer'
-        ? { url: RABBITMQ_URL, role, routes: this.names.routes }
+        ? { url: RABBITMQ_URL, role, routes: this.names.routes, ...(this.workload.rpc === undefined ? {} : { replyTo: this.workload.rpc.replyTo }) }
         : { url: RABBITMQ_URL, role, queue: this.names.queues[index % this.names.queues.length]!, prefetch: this.workload.prefetch, ack: this.workload.ack };
     return Promise.resolve({ spec, transfer: [] });
   }

@@ -41,6 +41,16 @@ export interface ConsumerEndpoint {
   close(): Promise<void>;
 }
 
+/**
+ * An RPC client's two halves over one connection: requests go out through `requests` (with reply_to
+ * and a correlation id), and each reply whose correlation id matches its request reaches the sink
+ * given at opening; `replies.close()` closes the connection.
+ */
+export interface RpcClientEndpoints {
+  readonly requests: ProducerEndpoint;
+  readonly replies: ConsumerEndpoint;
+}
+
 /** A generator's opening instructions for a worker: plain data, plus what to transfer. */
 export interface WorkerSpec {
   readonly spec: unknown;
@@ -55,7 +65,11 @@ export interface DriverSession {
   readonly brokerThreads: number;
   openProducer(index: number): Promise<ProducerEndpoint>;
   openConsumer(index: number, sink: MessageSink): Promise<ConsumerEndpoint>;
-  /** For drivers whose generators run in workers. */
+  /** RPC workloads (AMQP): a client that sends requests and receives their replies. */
+  openRpcClient?(index: number, sink: MessageSink): Promise<RpcClientEndpoints>;
+  /** RPC workloads (AMQP): a server that answers each request with its body. */
+  openRpcServer?(index: number): Promise<ConsumerEndpoint>;
+  /** For drivers whose generators run in workers; with an RPC workload a producer is a client and a consumer a server. */
   workerSpec(role: 'producer' | 'consumer', index: number): Promise<WorkerSpec>;
   close(): Promise<void>;
 }
@@ -76,4 +90,6 @@ export interface Driver {
 export interface WorkerDriver {
   openProducer(spec: unknown): Promise<ProducerEndpoint>;
   openConsumer(spec: unknown, sink: MessageSink): Promise<ConsumerEndpoint>;
+  openRpcClient?(spec: unknown, sink: MessageSink): Promise<RpcClientEndpoints>;
+  openRpcServer?(spec: unknown): Promise<ConsumerEndpoint>;
 }

@@ -62,6 +62,8 @@ export const MACRO_SCENARIOS: readonly MacroScenario[] = [
   fromWorkload('amqp.routing.e2e.200B', 'amqp-routing.json', false),
   fromWorkload('amqp.topics.e2e.200B', 'amqp-topics.json', false),
   fromWorkload('peer.rabbitmq.topics.e2e.200B', 'amqp-topics.json', false, 'rabbitmq'),
+  fromWorkload('amqp.rpc.e2e.200B', 'amqp-rpc.json', false),
+  fromWorkload('peer.rabbitmq.rpc.e2e.200B', 'amqp-rpc.json', false, 'rabbitmq'),
 ];
 
 /** True when `id` matches a --scenario pattern: the exact id, or a prefix ending in `*`. */

@@ -9,13 +9,17 @@
  * from the intended time (no coordinated omission). Consumers record latency from the intended and
  * from the actual send time, for messages intended inside the measured window, into HDR histograms
  * (WebAssembly build) that travel back encoded.
+ *
+ * RPC workloads pair the two: an RPC client runs a producer loop (requests) and a consumer loop (its
+ * replies, timed from the request's intended send: round-trip latency) over one connection, in one
+ * thread; an RPC server only answers, and measures nothing.
  */
 import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { ConsumerEndpoint, DriverName, MessageSink, ProducerEndpoint } from '../drivers/types.js';
+import type { ConsumerEndpoint, DriverName, MessageSink, ProducerEndpoint, RpcClientEndpoints } from '../drivers/types.js';
 import { createLatencyHistogram, encodeHistogram } from '../stats/latency.js';
 import { createPayload, nowNs, OFF_ACTUAL_NS, OFF_INTENDED_NS, OFF_PRODUCER, OFF_SEQUENCE, OFF_TARGET } from './payload.js';
 import { SequenceTracker, type TrackerSnapshot } from './sequence-tracker.js';
-import { PHASE_RUN, PHASE_STOP, S_LAT_COUNT, S_LAT_MAX_US, S_LAT_SUM_US, S_RECEIVED, S_SENT, SLOT_WORDS, StateView, type SharedState } from './shared-state.js';
+import { PHASE_RUN, PHASE_STOP, S_DONE, S_LAT_COUNT, S_LAT_MAX_US, S_LAT_SUM_US, S_RECEIVED, S_SENT, SLOT_WORDS, StateView, type SharedState } from './shared-state.js';
 
 export interface GeneratorPlan {
   readonly messageSize: number;
@@ -29,9 +33,11 @@ export interface GeneratorPlan {
 }
 
 export interface GeneratorTask {
-  readonly role: 'producer' | 'consumer';
+  readonly role: 'producer' | 'consumer' | 'rpc-client' | 'rpc-server';
   readonly index: number;
   readonly slot: number;
+  /** An RPC client's second stats slot: the one its reply consumer writes. */
+  readonly replySlot?: number;
   readonly driver: DriverName;
   readonly spec: unknown;
   readonly state: SharedState;
@@ -56,6 +62,20 @@ export interface ConsumerResult {
   readonly received: number;
   readonly receivedInWindow: number;
 }
+
+export interface RpcClientResult {
+  readonly role: 'rpc-client';
+  readonly index: number;
+  readonly requests: ProducerResult;
+  readonly replies: ConsumerResult;
+}
+
+export interface RpcServerResult {
+  readonly role: 'rpc-server';
+  readonly index: number;
+}
+
+export type GeneratorResult = ProducerResult | ConsumerResult | RpcClientResult | RpcServerResult;
 
 /** Messages a producer sends between looks at the clock and the event loop. */
 const CHUNK = 1024;
@@ -172,6 +192,7 @@ export async function runProducer(endpoint: ProducerEndpoint, task: GeneratorTas
   }
   await endpoint.flush();
   view.stats[slot + S_SENT] = sent;
+  view.stats[slot + S_DONE] = 1;
   return { role: 'producer', index: task.index, sent: Array.from(seq), sentInWindow };
 }
 
@@ -270,4 +291,45 @@ export async function runConsumer(open: (sink: MessageSink) => Promise<ConsumerE
   intendedHist.destroy();
   actualHist.destroy();
   return result;
+}
+
+/**
+ * One RPC client: its reply consumer opens the connection (the sink must exist first), then the
+ * producer loop sends requests through it. The connection closes with the reply consumer, at STOP.
+ */
+export async function runRpcClient(open: (sink: MessageSink) => Promise<RpcClientEndpoints>, task: GeneratorTask): Promise<RpcClientResult> {
+  if (task.replySlot === undefined) throw new Error('an rpc-client task needs a replySlot');
+  let opened!: (requests: ProducerEndpoint) => void;
+  let failed!: (error: unknown) => void;
+  const requestsEndpoint = new Promise<ProducerEndpoint>((resolve, reject) => {
+    opened = resolve;
+    failed = reject;
+  });
+  const openReplies = async (sink: MessageSink): Promise<ConsumerEndpoint> => {
+    try {
+      const client = await open(sink);
+      opened(client.requests);
+      return client.replies;
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+  };
+  const replies = runConsumer(openReplies, { ...task, role: 'consumer', slot: task.replySlot });
+  const requests = requestsEndpoint.then((endpoint) => runProducer(endpoint, task));
+  const [sent, received] = await Promise.all([requests, replies]);
+  return { role: 'rpc-client', index: task.index, requests: sent, replies: received };
+}
+
+/** One RPC server: answers requests until STOP. */
+export async function runRpcServer(open: () => Promise<ConsumerEndpoint>, task: GeneratorTask): Promise<RpcServerResult> {
+  const view = new StateView(task.state);
+  const endpoint = await open();
+  view.markReady();
+  try {
+    while (view.phase !== PHASE_STOP) if (endpoint.poll() === 0) await endpoint.idle(10);
+  } finally {
+    await endpoint.close();
+  }
+  return { role: 'rpc-server', index: task.index };
 }

@@ -102,6 +102,36 @@ describe('workload runner', () => {
   }, 20_000);
 });
 
+describe('RPC workloads', () => {
+  const rpc = parseWorkload(
+    {
+      id: 'test.amqp.rpc',
+      model: 'amqp',
+      queues: [{ name: 'rpc_queue' }],
+      publish: { exchange: '', routingKeys: ['rpc_queue'] },
+      rpc: { replyTo: 'direct' },
+      producers: 2,
+      consumers: 2,
+      messageSize: 64,
+      rate: 2_000,
+      durationS: 0.4,
+      warmupS: 0.1,
+    },
+    'test',
+  );
+
+  it('against RabbitMQ, every request of each client gets its reply once, timed as a round trip', async () => {
+    const m = await runWorkload(rpc, { driver: 'rabbitmq' });
+    expect(m.skipped).toBeUndefined();
+    expect(m.error).toBeUndefined();
+    expect(m.delivery).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+    expect(m.id).toBe('peer.rabbitmq.test.amqp.rpc');
+    expect(m.messages).toBeGreaterThan(0.5 * 2_000 * 0.4);
+    expect(m.latency?.p50_us ?? 0).toBeGreaterThan(0);
+    expect(m.params).toMatchObject({ rpc_reply_to: 'direct', rpc_reply_order: 'not checked (competing servers)' });
+  }, 30_000);
+});
+
 describe('max sustainable rate search', () => {
   it('bisects to the highest rate that keeps p99 under the bound and records the curve', async () => {
     // A fake system: p99 grows past 1 ms above 300k msgs/s.

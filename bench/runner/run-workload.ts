@@ -3,6 +3,10 @@
  * long-lived generator (in a piscina pool where the driver allows, else in this thread), reports
  * progress once a second, drains, then merges histograms and delivery checks into a Measurement.
  * Prints nothing: progress goes to the caller's callback as raw numbers.
+ *
+ * RPC workloads: each producer is an RPC client whose reply consumer is the measuring consumer
+ * (stats slot producers + consumers + p), and each consumer is an RPC server that measures nothing.
+ * A client's task ends only at STOP, so the end of sending is read from the producers' DONE words.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,11 +16,22 @@ import type { Driver, DriverName, DriverSession } from '../drivers/types.js';
 import type { Measurement } from '../micro/types.js';
 import { createLatencyHistogram, decodeHistogram, summarizeLatency, type LatencySummary } from '../stats/latency.js';
 import type { Workload } from '../workload.js';
-import { runConsumer, runProducer, type ConsumerResult, type GeneratorPlan, type GeneratorTask, type ProducerResult } from './generator.js';
+import {
+  runConsumer,
+  runProducer,
+  runRpcClient,
+  runRpcServer,
+  type ConsumerResult,
+  type GeneratorPlan,
+  type GeneratorTask,
+  type ProducerResult,
+  type RpcClientResult,
+  type RpcServerResult,
+} from './generator.js';
 import { nowNs } from './payload.js';
 import { countDeliveries } from './sequence-tracker.js';
-import { createSharedState, S_LAT_COUNT, S_LAT_MAX_US, S_LAT_SUM_US, S_RECEIVED, S_SENT, StateView } from './shared-state.js';
-import { topologyOf } from './topology.js';
+import { createSharedState, S_DONE, S_LAT_COUNT, S_LAT_MAX_US, S_LAT_SUM_US, S_RECEIVED, S_SENT, SLOT_WORDS, StateView } from './shared-state.js';
+import { topologyOf, type Topology } from './topology.js';
 
 /** One progress sample: the last interval's figures, raw. */
 export interface ProgressSample {
@@ -67,6 +82,7 @@ export async function runWorkload(workload: Workload, options: WorkloadRunOption
   if (unavailable !== undefined) return { ...base, skipped: unavailable };
 
   const topology = topologyOf(workload);
+  const rpc = workload.model === 'amqp' && workload.rpc !== undefined;
   const plan: GeneratorPlan = {
     messageSize: workload.messageSize,
     targets: topology.targets,
@@ -75,7 +91,9 @@ export async function runWorkload(workload: Workload, options: WorkloadRunOption
     durationNs: (options.durationMs ?? workload.durationS * 1000) * 1e6,
     ...(workload.model === 'amqp' && workload.consumers > 0 ? { flow: { maxInFlight: workload.maxInFlight, copies: meanCopies(topology) } } : {}),
   };
-  const state = createSharedState(workload.producers + workload.consumers);
+  const P = workload.producers;
+  const C = workload.consumers;
+  const state = createSharedState(P + C + (rpc ? P : 0));
   const view = new StateView(state);
   const runId = randomUUID().slice(0, 8);
   const session = await driver.open(workload, runId);
@@ -84,41 +102,54 @@ export async function runWorkload(workload: Workload, options: WorkloadRunOption
     workerTasks === 0
       ? undefined
       : new Piscina({ filename: new URL('./generator.worker.js', import.meta.url).href, minThreads: workerTasks, maxThreads: workerTasks, idleTimeout: 1_000, concurrentTasksPerWorker: 1 });
-  const producers: Promise<ProducerResult>[] = [];
-  const consumers: Promise<ConsumerResult>[] = [];
+  const producers: Promise<ProducerResult | RpcClientResult>[] = [];
+  const consumers: Promise<ConsumerResult | RpcServerResult>[] = [];
   let failure: string | undefined;
   try {
-    const task = async (role: 'producer' | 'consumer', index: number, slot: number): Promise<GeneratorTask> => {
-      const inWorker = (role === 'producer' ? driver.producersIn : driver.consumersIn) === 'worker';
-      const spec = inWorker ? await session.workerSpec(role, index) : undefined;
-      return { role, index, slot, driver: driver.name, spec: spec?.spec, state, plan, ...(spec === undefined ? {} : { transfer: spec.transfer }) };
-    };
-    // Consumers first, so they are attached before the first message.
-    for (let c = 0; c < workload.consumers; c++) {
-      const t = await task('consumer', c, workload.producers + c);
-      consumers.push(driver.consumersIn === 'worker' ? runInPool<ConsumerResult>(pool!, t) : runConsumer((sink) => session.openConsumer(c, sink), t));
+    if (rpc && ((driver.producersIn === 'main' && session.openRpcClient === undefined) || (driver.consumersIn === 'main' && session.openRpcServer === undefined))) {
+      return { ...base, skipped: `driver ${driver.name} does not run RPC workloads` };
     }
-    for (let p = 0; p < workload.producers; p++) {
-      const t = await task('producer', p, p);
-      producers.push(driver.producersIn === 'worker' ? runInPool<ProducerResult>(pool!, t) : runMainProducer(session, t));
+    const task = async (role: GeneratorTask['role'], index: number, slot: number): Promise<GeneratorTask> => {
+      const side = role === 'producer' || role === 'rpc-client' ? 'producer' : 'consumer';
+      const inWorker = (side === 'producer' ? driver.producersIn : driver.consumersIn) === 'worker';
+      const spec = inWorker ? await session.workerSpec(side, index) : undefined;
+      const replySlot = role === 'rpc-client' ? { replySlot: P + C + index } : {};
+      return { role, index, slot, ...replySlot, driver: driver.name, spec: spec?.spec, state, plan, ...(spec === undefined ? {} : { transfer: spec.transfer }) };
+    };
+    // Consumers (or RPC servers) first, so they are attached before the first message.
+    for (let c = 0; c < C; c++) {
+      const t = await task(rpc ? 'rpc-server' : 'consumer', c, P + c);
+      if (driver.consumersIn === 'worker') consumers.push(runInPool<ConsumerResult | RpcServerResult>(pool!, t));
+      else consumers.push(rpc ? runRpcServer(() => session.openRpcServer!(c), t) : runConsumer((sink) => session.openConsumer(c, sink), t));
+    }
+    for (let p = 0; p < P; p++) {
+      const t = await task(rpc ? 'rpc-client' : 'producer', p, p);
+      if (driver.producersIn === 'worker') producers.push(runInPool<ProducerResult | RpcClientResult>(pool!, t));
+      else producers.push(rpc ? runRpcClient((sink) => session.openRpcClient!(p, sink), t) : runMainProducer(session, t));
     }
     const all = [...producers, ...consumers];
-    // A generator that fails before it is ready must not leave the others waiting.
+    // A generator that fails must not leave the others waiting.
     const failed = Promise.race(all.map((p) => p.then(() => new Promise<never>(() => undefined)))).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     const readyBy = performance.now() + READY_TIMEOUT_MS;
-    while (view.ready < all.length) {
+    const readyCount = all.length + (rpc ? P : 0);
+    while (view.ready < readyCount) {
       const early = await Promise.race([failed, sleep(2).then(() => undefined)]);
       if (early !== undefined) throw early;
-      if (performance.now() > readyBy) throw new Error(`generators not ready after ${READY_TIMEOUT_MS} ms (${view.ready} of ${all.length})`);
+      if (performance.now() > readyBy) throw new Error(`generators not ready after ${READY_TIMEOUT_MS} ms (${view.ready} of ${readyCount})`);
     }
     view.start(nowNs() + 5e6);
-    await reportProgress(id, view, Promise.all(producers), workload.messageSize, options.onProgress);
-    const produced = await Promise.all(producers);
-    const expected = produced.reduce((n, p) => n + p.sent.reduce((m, count, t) => m + count * topology.routes(t).length, 0), 0);
+    // An RPC client's task lasts until STOP: its requests are done when its DONE word says so.
+    const sending = rpc ? producersDone(view, P, failed) : Promise.all(producers);
+    await reportProgress(id, view, sending, workload.messageSize, options.onProgress);
+    await sending;
+    const expected = rpc ? sentBy(view, P) : sumExpected(await (Promise.all(producers) as Promise<ProducerResult[]>), topology);
     const drainBy = performance.now() + DRAIN_TIMEOUT_MS;
     while (view.sum(S_RECEIVED) < expected && performance.now() < drainBy) await sleep(5);
     view.stop();
-    const consumed = await Promise.all(consumers);
+    const finished = await Promise.all(producers);
+    const answered = await Promise.all(consumers);
+    const produced = finished.map((r) => (r.role === 'rpc-client' ? r.requests : r));
+    const consumed = rpc ? finished.flatMap((r) => (r.role === 'rpc-client' ? [r.replies] : [])) : answered.filter((r): r is ConsumerResult => r.role === 'consumer');
     return summarize(base, workload, driver, session, plan, produced, consumed, topology, workerTasks);
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
@@ -145,10 +176,35 @@ async function runMainProducer(session: DriverSession, t: GeneratorTask): Promis
   }
 }
 
-function meanCopies(topology: ReturnType<typeof topologyOf>): number {
+function meanCopies(topology: Topology): number {
   let copies = 0;
-  for (let t = 0; t < topology.targets; t++) copies += topology.routes(t).length;
+  for (let t = 0; t < topology.targets; t++) copies += topology.copiesOf(t);
   return Math.max(1, copies / Math.max(1, topology.targets));
+}
+
+/** Deliveries owed for what the producers sent: each message once per sink it routes to. */
+function sumExpected(produced: readonly ProducerResult[], topology: Topology): number {
+  return produced.reduce((n, p) => n + p.sent.reduce((m, count, t) => m + count * topology.copiesOf(t), 0), 0);
+}
+
+/** Messages the first `producers` stats slots sent. */
+function sentBy(view: StateView, producers: number): number {
+  let n = 0;
+  for (let p = 0; p < producers; p++) n += view.stats[p * SLOT_WORDS + S_SENT]!;
+  return n;
+}
+
+/** Resolves once the first `producers` slots say DONE; rejects if a generator fails first. */
+async function producersDone(view: StateView, producers: number, failed: Promise<Error>): Promise<void> {
+  let failure: Error | undefined;
+  void failed.then((error) => (failure = error));
+  for (;;) {
+    if (failure !== undefined) throw failure;
+    let done = 0;
+    for (let p = 0; p < producers; p++) done += view.stats[p * SLOT_WORDS + S_DONE]!;
+    if (done === producers) return;
+    await sleep(5);
+  }
 }
 
 async function reportProgress(scenario: string, view: StateView, done: Promise<unknown>, messageSize: number, onProgress: WorkloadRunOptions['onProgress']): Promise<void> {
@@ -191,7 +247,7 @@ function workloadParams(w: Workload, driver: Driver, rate: number): Measurement[
   if (w.model === 'kafka') {
     return { ...common, model: 'kafka', topics: w.topics, partitions: w.partitions, brokers: w.brokers ?? w.replicationFactor, replication_factor: w.replicationFactor, acks: String(w.acks), batch_bytes: w.batchBytes };
   }
-  return { ...common, model: 'amqp', exchange: w.publish.exchange === '' ? '(default)' : (w.exchanges.find((e) => e.name === w.publish.exchange)?.type ?? ''), queues: w.queues.length, bindings: w.bindings.length, prefetch: w.prefetch, ack: w.ack };
+  return { ...common, model: 'amqp', ...(w.rpc === undefined ? {} : { rpc_reply_to: w.rpc.replyTo, rpc_reply_order: w.consumers > 1 ? 'not checked (competing servers)' : 'checked' }), exchange: w.publish.exchange === '' ? '(default)' : (w.exchanges.find((e) => e.name === w.publish.exchange)?.type ?? ''), queues: w.queues.length, bindings: w.bindings.length, prefetch: w.prefetch, ack: w.ack };
 }
 
 function summarize(
@@ -202,7 +258,7 @@ function summarize(
   plan: GeneratorPlan,
   produced: readonly ProducerResult[],
   consumed: readonly ConsumerResult[],
-  topology: ReturnType<typeof topologyOf>,
+  topology: Topology,
   workerTasks: number,
 ): Measurement {
   const seconds = plan.durationNs / 1e9;
@@ -218,12 +274,15 @@ function summarize(
   let unexpected = 0;
   for (const sink of topology.sinks) {
     const snapshots = consumed.filter((c) => topology.sinkOf(c.index) === sink).map((c) => c.tracker);
-    const counts = countDeliveries(snapshots, sent, (stream) => topology.routes(stream % topology.targets).includes(sink));
+    const counts = countDeliveries(snapshots, sent, (stream) => topology.receives(sink, stream));
     delivery.lost += counts.lost;
     delivery.duplicated += counts.duplicated;
     delivery.reordered += counts.reordered;
     unexpected += counts.unexpected;
   }
+  // Competing RPC servers answer in no defined order: a client matches replies by correlation id.
+  const replyOrderUndefined = workload.model === 'amqp' && workload.rpc !== undefined && workload.consumers > 1;
+  if (replyOrderUndefined) delivery.reordered = 0;
   let latency: Measurement['latency'];
   let latencyActual: Measurement['latency'];
   if (consumed.length > 0) {

@@ -13,6 +13,7 @@
  *
  * Stats slot (SLOT_WORDS float64 per generator):
  *   0 SENT  1 RECEIVED  2 LAT_SUM_US  3 LAT_COUNT  4 LAT_MAX_US (since EPOCH)
+ *   5 DONE (a producer: 1 once it has flushed its last message and SENT is final)
  */
 export const PHASE_SETUP = 0;
 export const PHASE_RUN = 1;
@@ -29,6 +30,7 @@ export const S_RECEIVED = 1;
 export const S_LAT_SUM_US = 2;
 export const S_LAT_COUNT = 3;
 export const S_LAT_MAX_US = 4;
+export const S_DONE = 5;
 export const SLOT_WORDS = 8;
 
 export interface SharedState {

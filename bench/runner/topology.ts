@@ -5,15 +5,21 @@
  *   message once.
  * - AMQP: a target is a routing key; consumer c reads queue c mod queues; a queue is a sink and
  *   must see every message routed to it once. Queues without a consumer are not checked.
+ * - AMQP RPC: the measured receivers are the clients' reply consumers, not the servers; reply
+ *   consumer p is sink p and must see the reply to every request of client p once, and no other.
+ *
+ * A stream is one (producer, target) pair: stream = producer * targets + target.
  */
 import type { AmqpWorkload, Workload } from '../workload.js';
 
 export interface Topology {
   readonly targets: number;
-  /** The sink each consumer belongs to. */
+  /** The sink each measuring consumer belongs to. */
   sinkOf(consumer: number): number;
-  /** The sinks (with at least one consumer) a message for `target` must reach. */
-  routes(target: number): readonly number[];
+  /** How many sinks must receive each message sent to `target`. */
+  copiesOf(target: number): number;
+  /** Whether `sink` must receive the messages of `stream`. */
+  receives(sink: number, stream: number): boolean;
   /** Sinks that have consumers. */
   readonly sinks: readonly number[];
 }
@@ -73,16 +79,27 @@ export function amqpQueuesFor(w: AmqpWorkload, routingKey: string): number[] {
 export function topologyOf(w: Workload): Topology {
   if (w.model === 'kafka') {
     const targets = w.topics * w.partitions;
-    const sinks = w.consumers > 0 ? [0] : [];
-    return { targets, sinkOf: () => 0, routes: () => sinks, sinks };
+    const copies = w.consumers > 0 ? 1 : 0;
+    return { targets, sinkOf: () => 0, copiesOf: () => copies, receives: () => true, sinks: copies === 1 ? [0] : [] };
+  }
+  const targets = w.publish.routingKeys.length;
+  if (w.rpc !== undefined) {
+    return {
+      targets,
+      sinkOf: (client) => client,
+      copiesOf: () => 1,
+      receives: (sink, stream) => Math.floor(stream / targets) === sink,
+      sinks: Array.from({ length: w.producers }, (_, p) => p),
+    };
   }
   const consumed = new Set<number>();
   for (let c = 0; c < w.consumers; c++) consumed.add(c % w.queues.length);
   const routes = w.publish.routingKeys.map((key) => amqpQueuesFor(w, key).filter((q) => consumed.has(q)));
   return {
-    targets: w.publish.routingKeys.length,
+    targets,
     sinkOf: (c) => c % w.queues.length,
-    routes: (t) => routes[t] ?? [],
+    copiesOf: (t) => routes[t]?.length ?? 0,
+    receives: (sink, stream) => routes[stream % targets]?.includes(sink) ?? false,
     sinks: [...consumed].sort((a, b) => a - b),
   };
 }
