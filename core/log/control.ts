@@ -16,6 +16,7 @@
  *   moves up, and only after the reader dropped every reference below it, so a segment whose ordinal
  *   is below every pin can be reused.
  */
+import { waitAsyncHeld } from '../memory/doorbell.js';
 import { invalidArgument } from './errors.js';
 import {
   CONTROL_BYTES,
@@ -201,8 +202,7 @@ export class ControlBlock {
     const w = this.words;
     Atomics.add(w, CTL_WORD_SLEEPERS, 1);
     try {
-      const result = Atomics.waitAsync(w, CTL_WORD_DATA_SIGNAL, signal, timeoutMs);
-      return result.async ? await result.value : result.value;
+      return await waitAsyncHeld(w, CTL_WORD_DATA_SIGNAL, signal, timeoutMs);
     } finally {
       Atomics.sub(w, CTL_WORD_SLEEPERS, 1);
     }

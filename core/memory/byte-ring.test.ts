@@ -270,6 +270,20 @@ describe('ByteRing across worker threads', () => {
     });
   }
 
+  it('a worker whose only work is a parked waitForDataAsync stays alive until the frame arrives', async () => {
+    // Node does not count a pending Atomics.waitAsync as work; without a hold the worker would exit
+    // with code 13 (unsettled top-level await) before the frame is written.
+    const ring = ByteRing.create(1024, { pollIntervalMs: NO_POLL_MS });
+    const waiter = startWorker<{ ready: boolean }>(new URL('./test-workers/ring-await.worker.js', import.meta.url), {
+      buffer: ring.buffer,
+      maxLength: 0,
+      pollIntervalMs: NO_POLL_MS,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    ring.write(new Uint8Array([1, 2, 3]));
+    expect(await waiter.result).toEqual({ message: { ready: true }, exitCode: 0 });
+  });
+
   it('a consumer parked in waitAsync learns of a producer death without any frame', async () => {
     const ring = ByteRing.create(1024, { pollIntervalMs: NO_POLL_MS });
     const waiting = ring.waitForDataAsync(10_000);
