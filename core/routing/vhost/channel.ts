@@ -132,6 +132,8 @@ export class Channel {
   replyConsumer: ReplyConsumer | undefined;
   closed = false;
   private nextPublishSeq = 1;
+  /** The exchange the last publish went to, so that a run of publishes to one exchange skips the lookup. */
+  private lastExchange: Exchange | undefined;
   private txPublishes: PendingPublish[] = [];
   private txSettles: PendingSettle[] = [];
   /**
@@ -287,8 +289,12 @@ export class Channel {
       const vhost = this.vhost;
       const max = vhost.options.maxMessageSize;
       if (content.byteLength > max) throw messageTooLarge(content.byteLength, max, MAX_MESSAGE_SIZE_CAP);
-      const target = vhost.exchanges.get(exchange);
-      if (target === undefined) throw noExchange(exchange, vhost.name, 'basic.publish');
+      let target = this.lastExchange;
+      if (target === undefined || target.name !== exchange || target.deleted) {
+        target = vhost.exchanges.get(exchange);
+        if (target === undefined) throw noExchange(exchange, vhost.name, 'basic.publish');
+        this.lastExchange = target;
+      }
       if (target.internal) throw internalExchangePublish(exchange, vhost.name);
       const ttl = options?.expiration === undefined ? -1 : parseExpiration(options.expiration);
       let replyTo: string | undefined;
@@ -441,7 +447,7 @@ export class Channel {
       msg.release();
       if (queue.store !== null) queue.store.settle(seq);
     }
-    this.vhost.traceDelivery(this, queue, msg, redelivered, nowMs);
+    if (this.vhost.tracing) this.vhost.traceDelivery(this, queue, msg, redelivered, nowMs);
   }
 
   /** Delivers a direct reply-to reply to this channel's reply consumer. */

@@ -63,6 +63,11 @@ export class Queue {
   routeStamp = 0;
   /** True while waiting in the host's dispatch list. */
   dispatchScheduled = false;
+  /**
+   * True when the queue's arguments make a publish or an ack read the time: a message TTL, a
+   * dead-letter exchange (x-death records the time) or x-expires (see VirtualHost.needsClock).
+   */
+  readonly readsClock: boolean;
   /** Where entries are replicated (see queue-store.ts); null keeps them in memory only. */
   store: QueueStore | null = null;
   /** With a store: every entry up to this sequence number is decided (committed, or failed and gone). */
@@ -86,6 +91,7 @@ export class Queue {
     nowMs: number,
   ) {
     this.lastUsedMs = nowMs;
+    this.readsClock = settings.messageTtl >= 0 || settings.expires > 0 || settings.deadLetterExchange !== undefined;
     this.ready = settings.maxPriority > 0 ? new PriorityReadyList(settings.maxPriority) : new ReadyList();
     if (settings.expires > 0) host.watchTimers(this);
   }
@@ -129,7 +135,8 @@ export class Queue {
     const seq = this.nextSeq++;
     const expiresAt = this.expiryFor(msg, nowMs);
     msg.retain();
-    if (this.ready.length === 0 && this.consumers.length > 0 && this.store === null) {
+    const wasEmpty = this.ready.length === 0;
+    if (wasEmpty && this.consumers.length > 0 && this.store === null) {
       const consumer = this.pickConsumer();
       if (consumer !== undefined) {
         consumer.channel.deliverToConsumer(consumer, this, msg, seq, expiresAt, false, nowMs);
@@ -142,8 +149,11 @@ export class Queue {
     if (limited) {
       while (this.overLimit()) this.dropHead('maxlen', nowMs);
     }
-    this.dropExpired(nowMs);
-    if (this.consumers.length > 0 && this.ready.length > 0) this.host.scheduleDispatch(this);
+    // Without timed messages every ready entry's expiry is Infinity: nothing can have expired.
+    if (this.timedMessages) this.dropExpired(nowMs);
+    // Ready messages left behind by a dispatch mean no consumer had credit, and every event that
+    // gives credit back schedules a dispatch: so only a list that was empty needs one here.
+    if ((wasEmpty || this.store !== null) && this.consumers.length > 0 && this.ready.length > 0) this.host.scheduleDispatch(this);
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_SIZE_CAP } from './options.js';
-import { body, drain, harness, thrown } from './testing.js';
+import { body, drain, harness, RecordingSink, thrown } from './testing.js';
 
 const T = 1_000;
 
@@ -254,5 +254,61 @@ describe('queues', () => {
     ch.assertQueue(T, 'pq2', { maxPriority: 5, maxLength: 2 });
     for (const [name, priority] of [['lo', 1], ['hi', 5], ['mid', 3]] as const) ch.sendToQueue(T, 'pq2', body(name), { priority });
     expect(drain(ch, T, 'pq2')).toEqual(['mid', 'lo']);
+  });
+  it('publishes reach a queue or an exchange deleted and declared again under the same name', () => {
+    const { ch, vhost } = harness();
+    ch.assertQueue(T, 'q');
+    ch.sendToQueue(T, 'q', body('old'));
+    ch.deleteQueue(T, 'q');
+    ch.sendToQueue(T, 'q', body('lost'));
+    ch.assertQueue(T, 'q');
+    ch.sendToQueue(T, 'q', body('new'));
+    expect(drain(ch, T, 'q')).toEqual(['new']);
+    const other = vhost.connect(new RecordingSink()).openChannel(1);
+    ch.assertExchange(T, 'x', 'fanout');
+    ch.bindQueue(T, 'q', 'x', '');
+    ch.publish(T, 'x', '', body('a'));
+    other.deleteExchange(T, 'x');
+    other.assertExchange(T, 'x', 'direct');
+    other.bindQueue(T, 'q', 'x', 'k');
+    ch.publish(T, 'x', '', body('unrouted'));
+    ch.publish(T, 'x', 'k', body('c'));
+    expect(drain(ch, T, 'q')).toEqual(['a', 'c']);
+    other.deleteExchange(T, 'x');
+    expect(thrown(() => ch.publish(T, 'x', 'k', body('d'))).code).toBe(404);
+  });
+
+  it('needsClock is false only while no queue reads the time, no entry may expire and the firehose is off', () => {
+    const { ch, vhost } = harness();
+    ch.assertQueue(T, 'plain');
+    expect(vhost.needsClock()).toBe(false);
+    ch.sendToQueue(T, 'plain', body('m'), { expiration: '1000' });
+    expect(vhost.needsClock()).toBe(true); // an entry that may expire
+    drain(ch, T, 'plain');
+    vhost.nextDeadline();
+    expect(vhost.needsClock()).toBe(false);
+    for (const args of [{ messageTtl: 10 }, { expires: 10 }, { deadLetterExchange: 'dlx' }]) {
+      ch.assertQueue(T, 'timed', args);
+      expect(vhost.needsClock()).toBe(true);
+      ch.deleteQueue(T, 'timed');
+      vhost.nextDeadline();
+      expect(vhost.needsClock()).toBe(false);
+    }
+    vhost.setTracing(true);
+    expect(vhost.needsClock()).toBe(true);
+  });
+
+  it('a backlog behind busy consumers is delivered as acks give credit back, in order', () => {
+    const { ch, sink } = harness();
+    ch.assertQueue(T, 'work');
+    ch.qos(T, 2);
+    const { consumerTag } = ch.consume(T, 'work');
+    for (let i = 1; i <= 6; i++) ch.sendToQueue(T, 'work', body(String(i)));
+    expect(sink.bodies(consumerTag)).toEqual(['1', '2']);
+    ch.ack(T, 1);
+    ch.ack(T, 2);
+    expect(sink.bodies(consumerTag)).toEqual(['1', '2', '3', '4']);
+    ch.ack(T, 4, true);
+    expect(sink.bodies(consumerTag)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 });

@@ -331,6 +331,7 @@ export function declareQueue(vhost: VirtualHost, channel: Channel, nowMs: number
   const queue = new Queue(vhost, name, durable, autoDelete, owner, args, settings, nowMs);
   if (settings.queueType === 'quorum') queue.store = vhost.options.quorumQueueStore?.open(vhost, queue) ?? null;
   vhost.queues.set(name, queue);
+  if (queue.readsClock) vhost.clockQueues++;
   if (owner !== null) owner.exclusiveQueues.add(queue);
   channel.lastQueue = name;
   return { queue: name, messageCount: 0, consumerCount: 0 };
@@ -348,6 +349,7 @@ export function restoreQueue(vhost: VirtualHost, name: string, args: FieldTable 
   queue.restore(entries, nowMs);
   if (settings.queueType === 'quorum') queue.store = vhost.options.quorumQueueStore?.open(vhost, queue) ?? null;
   vhost.queues.set(name, queue);
+  if (queue.readsClock) vhost.clockQueues++;
 }
 
 export function checkQueue(vhost: VirtualHost, channel: Channel, nowMs: number, queueName: string): QueueDeclareOk {
@@ -399,6 +401,7 @@ export function removeQueue(vhost: VirtualHost, queue: Queue, notify: boolean): 
   if (queue.deleted) return;
   queue.deleted = true;
   vhost.queues.delete(queue.name);
+  if (queue.readsClock) vhost.clockQueues--;
   queue.owner?.exclusiveQueues.delete(queue);
   const consumers = queue.consumers.splice(0);
   for (const consumer of consumers) {

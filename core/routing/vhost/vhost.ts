@@ -57,7 +57,15 @@ export class VirtualHost implements QueueHost, RouteScope {
   readonly stats = new MessageStats();
   /** Firehose tracing (rabbitmqctl trace_on / trace_off). */
   tracing: boolean;
+  /** Live queues whose arguments read the time (Queue.readsClock); kept by topology.ts. */
+  clockQueues = 0;
   private readonly router = new MessageRouter();
+  /**
+   * The queue the default exchange last routed to: publishing to one queue over and over (the
+   * work-queue pattern) skips the name lookup. Valid while not deleted (a queue deleted and
+   * declared again is a new Queue).
+   */
+  private defaultTarget: Queue | undefined;
   private readonly timed = new Set<Queue>();
   private readonly pending: Queue[] = [];
   /** Channels with held confirms a store answer completed: released together, so acks coalesce. */
@@ -119,6 +127,7 @@ export class VirtualHost implements QueueHost, RouteScope {
 
   /** The earliest time {@link tick} has work to do, or undefined. Changes after any method. */
   nextDeadline(): number | undefined {
+    if (this.timed.size === 0) return undefined;
     let next = Infinity;
     for (const queue of this.timed) {
       if (queue.deleted || !queue.hasTimers()) {
@@ -137,6 +146,17 @@ export class VirtualHost implements QueueHost, RouteScope {
   restoreQueue(name: string, args: FieldTable | undefined, entries: readonly RestoredEntry[], nowMs: number): void {
     restoreQueue(this, name, args, entries, nowMs);
     this.flush(nowMs);
+  }
+
+  /**
+   * False when no basic.publish without an expiration and no basic.ack can read the time it is
+   * given: no queue holds an entry that may expire or has x-expires (the timer set is empty), no
+   * queue has a message TTL or a dead-letter exchange, and the firehose is off. A host may then
+   * pass the last time it read instead of reading the clock (Date.now() costs tens of ns, a
+   * noticeable share of a publish). Other methods always need the current time.
+   */
+  needsClock(): boolean {
+    return this.timed.size > 0 || this.clockQueues > 0 || this.tracing;
   }
 
   /** A queue's counts, or undefined when it does not exist. */
@@ -176,7 +196,7 @@ export class VirtualHost implements QueueHost, RouteScope {
 
   /** Runs the dispatch of every queue that may deliver (FIFO; dispatch may schedule more). */
   flush(nowMs: number): void {
-    if (this.flushing) return;
+    if (this.flushing || this.pending.length === 0) return;
     this.flushing = true;
     const pending = this.pending;
     let i = 0;
@@ -199,6 +219,22 @@ export class VirtualHost implements QueueHost, RouteScope {
    * nacked when a queue refused it (x-overflow reject-publish).
    */
   publishMessage(channel: Channel, exchange: Exchange, msg: Message, mandatory: boolean, seq: number, nowMs: number): void {
+    if (exchange.name === '' && msg.extraKeys === null && !this.tracing) {
+      // The default exchange with one routing key naming a queue: the route is that queue alone.
+      const queue = this.defaultExchangeTarget(msg.routingKey);
+      if (queue !== undefined) {
+        const accepted = queue.enqueue(msg, nowMs);
+        if (seq === 0) return;
+        if (accepted && queue.store !== null) {
+          const held = new PendingConfirm(channel, seq);
+          queue.awaitStore(held);
+          channel.holdConfirm(held);
+        } else {
+          channel.confirmPublish(seq, accepted);
+        }
+        return;
+      }
+    }
     const router = this.router;
     const queues = router.acquire();
     router.route(this, exchange, msg, queues);
@@ -232,6 +268,16 @@ export class VirtualHost implements QueueHost, RouteScope {
       if (refused) held.ack = false;
       channel.holdConfirm(held);
     }
+  }
+
+  /** The queue the default exchange routes `key` to, or undefined (no such queue, or a direct reply-to key). */
+  private defaultExchangeTarget(key: string): Queue | undefined {
+    const cached = this.defaultTarget;
+    if (cached !== undefined && cached.name === key && !cached.deleted) return cached;
+    if (key.startsWith(DIRECT_REPLY_PREFIX)) return undefined;
+    const queue = this.queues.get(key);
+    this.defaultTarget = queue;
+    return queue;
   }
 
   /**
