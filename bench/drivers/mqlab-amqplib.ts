@@ -1,14 +1,16 @@
 /**
- * mqlab's amqplib-shaped API (`mqlab/amqp`) on an isolated in-process host, one connection per
- * producer and consumer.
+ * mqlab's amqplib-shaped API (`mqlab/amqp`) on an isolated host, one connection per producer and
+ * consumer.
  *
- * Placement: main thread. The host's transport is in-process (the broker model runs in the thread
- * that created it) and the engine has no cross-thread AMQP transport yet, so generators in workers
- * could not reach it.
+ * Placement: the host (the broker model) stays in the main thread; producers and consumers run in
+ * load-generator workers, each reaching the host through a port of its own (`host.share()`, then
+ * `attachAmqpHost` in the worker, mqlab-amqplib-client.ts). The session can also open both in the
+ * main thread, over the in-process transport (tests wrap drivers there).
  */
 import { connect, createAmqpHost, type AmqpHost } from '../../core/client/amqp/index.js';
 import type { AmqpWorkload, Workload } from '../workload.js';
 import { amqpNames, declareTopology, openAmqpConsumer, openAmqpProducer, type AmqpConnectionLike, type AmqpNames } from './amqp-endpoints.js';
+import type { MqlabAmqplibSpec } from './mqlab-amqplib-client.js';
 import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, WorkerSpec } from './types.js';
 
 class MqlabAmqpSession implements DriverSession {
@@ -37,8 +39,15 @@ class MqlabAmqpSession implements DriverSession {
     return openAmqpConsumer(await this.#connect(), queue, this.workload.prefetch, this.workload.ack, sink);
   }
 
-  workerSpec(): Promise<WorkerSpec> {
-    return Promise.reject(new Error('mqlab-amqplib generators run in the main thread'));
+  /** A fresh port per generator: its connection's batches never wait behind another generator's. */
+  workerSpec(role: 'producer' | 'consumer', index: number): Promise<WorkerSpec> {
+    const port = this.host.share();
+    const w = this.workload;
+    const spec: MqlabAmqplibSpec =
+      role === 'producer'
+        ? { port, role, routes: this.names.routes, ...(w.rpc === undefined ? {} : { replyTo: w.rpc.replyTo }) }
+        : { port, role, queue: this.names.queues[index % this.names.queues.length]!, prefetch: w.prefetch, ack: w.ack };
+    return Promise.resolve({ spec, transfer: [port] });
   }
 
   close(): Promise<void> {
@@ -51,8 +60,8 @@ export const mqlabAmqplibDriver: Driver = {
   name: 'mqlab-amqplib',
   model: 'amqp',
   system: 'mqlab',
-  producersIn: 'main',
-  consumersIn: 'main',
+  producersIn: 'worker',
+  consumersIn: 'worker',
   unavailable: () => Promise.resolve(undefined),
   async open(workload: Workload, runId: string): Promise<DriverSession> {
     if (workload.model !== 'amqp') throw new Error(`mqlab-amqplib drives the amqp model, not ${workload.model}`);

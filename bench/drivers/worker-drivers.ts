@@ -1,4 +1,5 @@
 /** Worker-side endpoints by driver name, for drivers whose generators run in workers. */
+import { mqlabAmqplibWorkerDriver } from './mqlab-amqplib-client.js';
 import { mqlabKafkajsWorkerDriver } from './mqlab-kafkajs.js';
 import { mqlabNativeWorkerDriver } from './mqlab-native-reader.js';
 import { rabbitmqWorkerDriver } from './rabbitmq-client.js';
@@ -13,7 +14,7 @@ export function workerDriver(name: DriverName): WorkerDriver {
     case 'mqlab-kafkajs':
       return mqlabKafkajsWorkerDriver;
     case 'mqlab-amqplib':
-      throw new Error(`${name} generators run in the main thread`);
+      return mqlabAmqplibWorkerDriver;
     default: {
       const never: never = name;
       throw new Error(`unknown driver ${String(never)}`);

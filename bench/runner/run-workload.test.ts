@@ -32,6 +32,9 @@ const work = parseWorkload(
 function faultyDriver(): Driver {
   return {
     ...mqlabAmqplibDriver,
+    // The wrapped consumer sink lives in this thread, so both ends open here (in-process transport).
+    producersIn: 'main',
+    consumersIn: 'main',
     async open(workload, runId) {
       const session = await mqlabAmqplibDriver.open(workload, runId);
       return {
@@ -119,6 +122,18 @@ describe('RPC workloads', () => {
     },
     'test',
   );
+
+  const rpcOverQueue = parseWorkload({ ...rpc, id: 'test.amqp.rpc.queue', rpc: { replyTo: 'queue' } }, 'test');
+
+  it('on mqlab-amqplib, clients and servers in workers reach the host through ports; replies match by correlation id', async () => {
+    const m = await runWorkload(rpcOverQueue, { driver: 'mqlab-amqplib' });
+    expect(m.error).toBeUndefined();
+    expect(m.delivery).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+    expect(m.messages).toBeGreaterThan(0.5 * 2_000 * 0.4);
+    expect(m.params).toMatchObject({ rpc_reply_to: 'queue' });
+    // The main thread (host) and four generator workers (two clients, two servers).
+    expect(m.threads).toBe(5);
+  }, 30_000);
 
   it('against RabbitMQ, every request of each client gets its reply once, timed as a round trip', async () => {
     const m = await runWorkload(rpc, { driver: 'rabbitmq' });

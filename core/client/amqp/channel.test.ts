@@ -383,6 +383,35 @@ describe('consumers', () => {
     expect(await ch.checkQueue(queue)).toMatchObject({ messageCount: 1, consumerCount: 0 });
   });
 
+  it('a consumer tag reused after cancel delivers to the new callback', async () => {
+    const { channel } = await setup();
+    const ch = await channel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    const first = collector();
+    const second = collector();
+    await ch.consume(queue, first.onMessage, { noAck: true, consumerTag: 'tag' });
+    ch.sendToQueue(queue, Buffer.from('one'));
+    await first.next(1);
+    await ch.cancel('tag');
+    await ch.consume(queue, second.onMessage, { noAck: true, consumerTag: 'tag' });
+    ch.sendToQueue(queue, Buffer.from('two'));
+    expect(text(await second.next(1))).toEqual(['two']);
+    expect(text(first.messages)).toEqual(['one']);
+  });
+
+  it('a message published with an expiration is dropped once expired at the head', async () => {
+    const { channel } = await setup();
+    const ch = await channel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    ch.sendToQueue(queue, Buffer.from('kept'));
+    ch.sendToQueue(queue, Buffer.from('short-lived'), { expiration: 20 });
+    expect(await ch.checkQueue(queue)).toMatchObject({ messageCount: 2 });
+    await sleep(60);
+    const got = await ch.get(queue, { noAck: true });
+    expect(got !== false && got.content.toString()).toBe('kept');
+    expect(await ch.checkQueue(queue)).toMatchObject({ messageCount: 0 });
+  });
+
   it('message TTL expires messages on the host\'s timer', async () => {
     const { channel } = await setup();
     const ch = await channel();

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { AmqpError, AmqpMethodName } from '../../errors/index.js';
 import { channelClosedError, channelEndedError, IllegalOperationError, rpcClosedError } from './errors.js';
 import { brokerPublishOptions, consumeMessage, getMessage, publishedBody, returnMessage } from './message.js';
-import { kCancelled, kConfirm, kConnectionClosed, kDeliver, kOpen, kRelease, kReply, kReplyError, kReturned, kServerClosed } from './symbols.js';
+import { kCancelled, kConfirm, kConnectionClosed, kDeliver, kDrain, kOpen, kRelease, kReply, kReplyError, kReturned, kServerClosed } from './symbols.js';
 import type { AmqpReply, AmqpRequest, AmqpRpcMethods, AmqpRpcName, AmqpTransportConnection, TransportMessage } from './transport.js';
 import type {
   AssertExchangeOptions,
@@ -82,6 +82,9 @@ export class Channel extends EventEmitter {
   readonly #transport: AmqpTransportConnection;
   readonly #pending: PendingRpc[] = [];
   readonly #consumers = new Map<string, OnMessage>();
+  /** The consumer the last delivery went to (null: none); cleared whenever #consumers changes. */
+  #lastTag: string | null = null;
+  #lastOnMessage: OnMessage | undefined;
   #state = OPEN;
   #stateMessage = 'Channel closed';
 
@@ -152,14 +155,15 @@ export class Channel extends EventEmitter {
   // Publishing
 
   /**
-   * basic.publish. Always returns true: the in-process broker has no socket buffer to fill, so
-   * 'drain' is never emitted. Throws IllegalOperationError once the channel is closed.
+   * basic.publish. Returns false, as amqplib does when its write buffer is full, when the transport
+   * holds too much (the message is still sent): wait for 'drain' before publishing more. The
+   * in-process transport has no buffer and always returns true. Throws IllegalOperationError once
+   * the channel is closed.
    */
   publish(exchange: string, routingKey: string, content: Buffer, options?: PublishOptions): boolean {
     if (this.#state !== OPEN) throw new IllegalOperationError(this.#stateMessage);
     if (!Buffer.isBuffer(content)) throw new TypeError('content is not a buffer');
-    this.#transport.publish(this.ch, exchange, routingKey, publishedBody(content), options === undefined ? undefined : brokerPublishOptions(options));
-    return true;
+    return this.#transport.publish(this.ch, exchange, routingKey, publishedBody(content), options === undefined ? undefined : brokerPublishOptions(options));
   }
 
   sendToQueue(queue: string, content: Buffer, options?: PublishOptions): boolean {
@@ -174,6 +178,7 @@ export class Channel extends EventEmitter {
     return new Promise<ConsumeReply>((resolve, reject) => {
       this.#call('consume', [queue, options], (reply) => {
         this.#consumers.set(reply.consumerTag, onMessage);
+        this.#lastTag = null;
         resolve({ consumerTag: reply.consumerTag });
       }, reject);
     });
@@ -183,6 +188,7 @@ export class Channel extends EventEmitter {
     return new Promise<ConsumeReply>((resolve, reject) => {
       this.#call('cancel', [consumerTag], (reply) => {
         this.#consumers.delete(consumerTag);
+        this.#lastTag = null;
         resolve(reply);
       }, reject);
     });
@@ -267,7 +273,14 @@ export class Channel extends EventEmitter {
   /** @internal */
   [kDeliver](consumerTag: string, deliveryTag: number, redelivered: boolean, msg: TransportMessage): void {
     if (this.#state !== OPEN) return;
-    const onMessage = this.#consumers.get(consumerTag);
+    let onMessage: OnMessage | undefined;
+    if (consumerTag === this.#lastTag) {
+      onMessage = this.#lastOnMessage;
+    } else {
+      onMessage = this.#consumers.get(consumerTag);
+      this.#lastTag = consumerTag;
+      this.#lastOnMessage = onMessage;
+    }
     if (onMessage !== undefined) onMessage(consumeMessage(consumerTag, deliveryTag, redelivered, msg));
   }
 
@@ -284,6 +297,7 @@ export class Channel extends EventEmitter {
   [kCancelled](consumerTag: string): void {
     const onMessage = this.#consumers.get(consumerTag);
     this.#consumers.delete(consumerTag);
+    this.#lastTag = null;
     if (onMessage !== undefined && this.#state === OPEN) onMessage(null);
   }
 
@@ -307,6 +321,11 @@ export class Channel extends EventEmitter {
     }
   }
 
+  /** @internal The transport has room again after a publish returned false. */
+  [kDrain](): void {
+    if (this.#state === OPEN) this.emit('drain');
+  }
+
   /** @internal The connection closed: no 'error' on the channel, only 'close'. */
   [kConnectionClosed](): void {
     if (this.#state === CLOSED && this.#pending.length === 0) return;
@@ -324,6 +343,7 @@ export class Channel extends EventEmitter {
       else p.reject(channelEndedError());
     }
     this.#consumers.clear();
+    this.#lastTag = null;
     this.#owner[kRelease](this.ch);
     this.emit('close');
   }

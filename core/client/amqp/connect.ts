@@ -3,14 +3,16 @@
  *
  * amqplib's signature is kept so code moves over by changing its import. The URL (a string, or
  * amqplib's connect-options object) names no server here: it is accepted and ignored. The broker
- * is `host` from either argument (`connect({ host })`, `connect(url, { host })`), else the host of
- * `cluster` from either argument (one per cluster; its quorum queues replicate there), else the
- * embedded default host.
+ * is `host` from either argument (`connect({ host })`, `connect(url, { host })`): an
+ * {@link AmqpHost} in this thread, or one another thread shares (`attachAmqpHost(port)`); else the
+ * host of `cluster` from either argument (one per cluster; its quorum queues replicate there), else
+ * the embedded default host.
  */
 import { Cluster } from '../../cluster/index.js';
 import { Connection } from './connection.js';
 import { AmqpHost, clusterAmqpHost, defaultAmqpHost } from './host.js';
 import { kOpen } from './symbols.js';
+import type { AmqpEndpoint } from './transport.js';
 
 /** amqplib's connect options, plus the host to connect to. */
 export interface ConnectOptions {
@@ -23,8 +25,8 @@ export interface ConnectOptions {
   frameMax?: number;
   heartbeat?: number;
   vhost?: string;
-  /** The broker to connect to; default: the embedded default host. */
-  host?: AmqpHost;
+  /** The broker to connect to (an AmqpHost, or `attachAmqpHost(port)`); default: the embedded default host. */
+  host?: AmqpEndpoint;
   /** The cluster whose host to connect to (when no host is given). */
   cluster?: Cluster;
 }
@@ -39,10 +41,17 @@ export interface SocketOptions {
   [option: string]: unknown;
 }
 
-function hostOf(value: unknown): AmqpHost | undefined {
+function isEndpoint(value: unknown): value is AmqpEndpoint {
+  if (value instanceof AmqpHost) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const { transport, ready } = value as { transport?: unknown; ready?: unknown };
+  return typeof ready === 'function' && typeof transport === 'object' && transport !== null && typeof (transport as { open?: unknown }).open === 'function';
+}
+
+function hostOf(value: unknown): AmqpEndpoint | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const host = (value as { host?: unknown }).host;
-  return host instanceof AmqpHost ? host : undefined;
+  return isEndpoint(host) ? host : undefined;
 }
 
 function clusterOf(value: unknown): Cluster | undefined {
@@ -51,7 +60,7 @@ function clusterOf(value: unknown): Cluster | undefined {
   return cluster instanceof Cluster ? cluster : undefined;
 }
 
-function pickHost(url: string | ConnectOptions | undefined, socketOptions: SocketOptions | undefined): AmqpHost {
+function pickHost(url: string | ConnectOptions | undefined, socketOptions: SocketOptions | undefined): AmqpEndpoint {
   const host = hostOf(url) ?? hostOf(socketOptions);
   if (host !== undefined) return host;
   const cluster = clusterOf(url) ?? clusterOf(socketOptions);

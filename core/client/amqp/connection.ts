@@ -13,7 +13,7 @@ import type { AmqpError } from '../../errors/index.js';
 import { Channel } from './channel.js';
 import { ConfirmChannel } from './confirm-channel.js';
 import { connectionClosedError, IllegalOperationError, isFatalConnectionError } from './errors.js';
-import { kCancelled, kConfirm, kConnectionClosed, kDeliver, kOpen, kRelease, kReply, kReplyError, kReturned, kServerClosed } from './symbols.js';
+import { kCancelled, kConfirm, kConnectionClosed, kDeliver, kDrain, kOpen, kRelease, kReply, kReplyError, kReturned, kServerClosed } from './symbols.js';
 import type {
   AmqpReply,
   AmqpTransport,
@@ -62,6 +62,10 @@ class ChannelRouter implements AmqpTransportListener {
 
   connectionClosed(error: AmqpError | null): void {
     this.connection[kConnectionClosed](error);
+  }
+
+  drain(channel: number): void {
+    this.channels[channel]?.[kDrain]();
   }
 }
 

@@ -9,14 +9,20 @@
  * `cluster: null` keeps quorum queues in memory, as classic queues. A host given a cluster restores
  * the quorum queues a previous host left on it before its first connection opens ({@link ready}).
  *
+ * `share()` serves the host to another thread over a MessagePort (port-host.ts); there,
+ * `attachAmqpHost(port)` gives what `connect({ host })` takes.
+ *
  * Invariants: the host's only timer is unref'd, so an idle host never keeps the process alive;
- * after close() every connection has heard 320 CONNECTION_FORCED and new ones are refused.
+ * after close() every connection, in this thread or another, has heard 320 CONNECTION_FORCED and
+ * new ones are refused.
  */
 import { defaultCluster, type Cluster } from '../../cluster/index.js';
+import type { MessagePort } from 'node:worker_threads';
 import { VirtualHost, type VirtualHostOptions } from '../../routing/index.js';
 import { InProcessTransport } from './in-process-transport.js';
+import { shareAmqpEndpoint } from './port-host.js';
 import { ClusterQueueStores, type QuorumStoreOptions } from './quorum-store.js';
-import type { AmqpTransport } from './transport.js';
+import type { AmqpEndpoint, AmqpTransport } from './transport.js';
 
 export interface AmqpHostOptions {
   /** The virtual host's options (name, max message size, RabbitMQ-version switches). */
@@ -30,7 +36,7 @@ export interface AmqpHostOptions {
   readonly quorum?: QuorumStoreOptions;
 }
 
-export class AmqpHost {
+export class AmqpHost implements AmqpEndpoint {
   /** The broker model, for inspection (`vhost.queueInfo(name)`); call it only between client calls. */
   readonly vhost: VirtualHost;
   /** What `connect({ host })` opens connections through. */
@@ -70,6 +76,16 @@ export class AmqpHost {
       throw error;
     });
     return this.#recovered;
+  }
+
+  /**
+   * A MessagePort through which another thread reaches this host: transfer it there and pass it to
+   * `attachAmqpHost`. Use one port per thread; its connections multiplex over it. When that thread
+   * ends (or closes the port), the connections it opened are closed and their unacked deliveries
+   * requeued. The port holds the process open only while one of its connections is open.
+   */
+  share(): MessagePort {
+    return shareAmqpEndpoint(this);
   }
 
   /** Stops the host as a stopping RabbitMQ node would: every connection closes with 320. */

@@ -7,6 +7,8 @@
  * Invariants: the model is never called from inside a sink call (outputs are queued, and the flush
  * runs from the event loop); every reply is queued before the outputs of its method; a request
  * for a channel or connection the model has closed is dropped (the close on its way answers it).
+ * A publish or an ack reads the clock only when the vhost says the time can matter
+ * (VirtualHost.needsClock); otherwise it passes the last time read, which the model then ignores.
  */
 import { AmqpError } from '../../errors/index.js';
 import type {
@@ -42,8 +44,20 @@ export class InProcessTransport implements AmqpTransport {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closed = false;
+  /** The last time {@link now} read. */
+  lastNow = Date.now();
 
   constructor(readonly vhost: VirtualHost) {}
+
+  /** Reads the clock. */
+  now(): number {
+    return (this.lastNow = Date.now());
+  }
+
+  /** The time for a publish (`expiring`: with an expiration) or an ack: read only when it can matter. */
+  timeFor(expiring: boolean): number {
+    return expiring || this.vhost.needsClock() ? (this.lastNow = Date.now()) : this.lastNow;
+  }
 
   open(listener: AmqpTransportListener, options: AmqpTransportOpenOptions = {}): Promise<AmqpTransportConnection> {
     if (this.closed) return Promise.reject(new AmqpError('CONNECTION_FORCED', "broker forced connection closure with reason 'shutdown'"));
@@ -88,7 +102,7 @@ export class InProcessTransport implements AmqpTransport {
   private readonly fire = (): void => {
     this.timer = undefined;
     this.timerAt = Infinity;
-    const next = this.vhost.tick(Date.now());
+    const next = this.vhost.tick(this.now());
     if (next !== undefined) this.arm(next);
   };
 }
@@ -98,6 +112,8 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
   readonly model: ModelConnection;
   private readonly out = new OutputQueue();
   private scheduled = false;
+  /** Model channels by number, looked up once: an entry is stale once its channel is closed. */
+  private readonly channels: (ModelChannel | undefined)[] = [];
 
   constructor(
     private readonly transport: InProcessTransport,
@@ -120,7 +136,7 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
       this.schedule();
       return;
     }
-    const ch = model.channels.get(channel);
+    const ch = this.channel(channel);
     if (ch === undefined) {
       // Closed by the broker meanwhile: only the client's own close still gets its close-ok.
       if (request.method === 'closeChannel') {
@@ -131,7 +147,7 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
     }
     const slot = out.reserveReply(channel);
     try {
-      out.setReply(slot, call(ch, Date.now(), request));
+      out.setReply(slot, call(ch, this.transport.now(), request));
     } catch (error) {
       if (isEncodingError(error)) out.setReplyError(slot, error);
       else if (!(error instanceof AmqpError)) throw error;
@@ -141,32 +157,34 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
     this.schedule();
   }
 
-  publish(channel: number, exchange: string, routingKey: string, content: Uint8Array, options: ModelPublishOptions | undefined): void {
-    const ch = this.model.channels.get(channel);
-    if (ch === undefined) return;
+  /** Always true: the model takes the message in this call, so nothing waits in a buffer. */
+  publish(channel: number, exchange: string, routingKey: string, content: Uint8Array, options: ModelPublishOptions | undefined): boolean {
+    const ch = this.channel(channel);
+    if (ch === undefined) return true;
     try {
-      ch.publish(Date.now(), exchange, routingKey, content, options);
+      ch.publish(this.transport.timeFor(options?.expiration !== undefined), exchange, routingKey, content, options);
     } catch (error) {
       if (isEncodingError(error) || !(error instanceof AmqpError)) throw error;
     }
     this.transport.afterCall();
+    return true;
   }
 
   ack(channel: number, deliveryTag: number, multiple: boolean): void {
-    const ch = this.model.channels.get(channel);
+    const ch = this.channel(channel);
     if (ch === undefined) return;
     try {
-      ch.ack(Date.now(), deliveryTag, multiple);
+      ch.ack(this.transport.timeFor(false), deliveryTag, multiple);
     } catch (error) {
       if (!(error instanceof AmqpError)) throw error;
     }
   }
 
   nack(channel: number, deliveryTag: number, multiple: boolean, requeue: boolean): void {
-    const ch = this.model.channels.get(channel);
+    const ch = this.channel(channel);
     if (ch === undefined) return;
     try {
-      ch.nack(Date.now(), deliveryTag, multiple, requeue);
+      ch.nack(this.transport.now(), deliveryTag, multiple, requeue);
     } catch (error) {
       if (!(error instanceof AmqpError)) throw error;
     }
@@ -174,10 +192,10 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
   }
 
   reject(channel: number, deliveryTag: number, requeue: boolean): void {
-    const ch = this.model.channels.get(channel);
+    const ch = this.channel(channel);
     if (ch === undefined) return;
     try {
-      ch.reject(Date.now(), deliveryTag, requeue);
+      ch.reject(this.transport.now(), deliveryTag, requeue);
     } catch (error) {
       if (!(error instanceof AmqpError)) throw error;
     }
@@ -186,11 +204,20 @@ class InProcessConnection implements AmqpTransportConnection, ConnectionSink {
 
   close(): void {
     if (this.model.closed) return;
-    this.model.close(Date.now());
+    this.model.close(this.transport.now());
     this.transport.forget(this);
     this.out.connectionClosed(null);
     this.transport.afterCall();
     this.schedule();
+  }
+
+  /** The open model channel numbered `channel`, or undefined. */
+  private channel(channel: number): ModelChannel | undefined {
+    const cached = this.channels[channel];
+    if (cached !== undefined && !cached.closed) return cached;
+    const ch = this.model.channels.get(channel);
+    if (ch !== undefined || cached !== undefined) this.channels[channel] = ch;
+    return ch;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 /**
  * One connection's outputs waiting to reach the client: replies, deliveries, returns, confirms,
  * cancels and closes, in broker order. The broker's sink calls append; one flush per burst hands
- * them to the listener. Columns of plain arrays, reused from burst to burst, so a delivery costs a
- * few array stores and no allocation.
+ * them to the listener. Four columns of plain arrays, reused from burst to burst, so a delivery
+ * costs four array stores and no allocation:
+ *
+ *   metas   kind (bits 0-3) | flag (bit 4) | ack (bit 5) | channel (bits 8-23), a small integer
+ *   nums    delivery tag, reply code or confirm tag
+ *   strs    consumer tag or reply text
+ *   refs    the message, reply or error the entry carries, or null
  *
  * Invariants: entries leave in the order they were appended; a reply slot is reserved before the
  * method runs, so the reply precedes every output the method caused; a flush drops its references
@@ -22,20 +27,18 @@ export const OUT_CANCEL = 6;
 export const OUT_CHANNEL_CLOSED = 7;
 export const OUT_CONNECTION_CLOSED = 8;
 
+const KIND_MASK = 0xf;
+/** redelivered, or confirm's multiple. */
+const FLAG_BIT = 0x10;
+/** confirm's ack. */
+const ACK_BIT = 0x20;
+const CHANNEL_SHIFT = 8;
+
 export class OutputQueue {
-  private readonly kinds: number[] = [];
-  private readonly channels: number[] = [];
-  /** Delivery tag, reply code or confirm tag. */
+  private readonly metas: number[] = [];
   private readonly nums: number[] = [];
-  /** redelivered, or confirm's multiple. */
-  private readonly flags: boolean[] = [];
-  /** confirm's ack. */
-  private readonly acks: boolean[] = [];
-  /** Consumer tag or reply text. */
   private readonly strs: string[] = [];
-  private readonly msgs: (TransportMessage | null)[] = [];
-  private readonly replies: (AmqpReply | null)[] = [];
-  private readonly errors: (AmqpError | null)[] = [];
+  private readonly refs: (TransportMessage | AmqpReply | AmqpError | null)[] = [];
   /** Entries appended. */
   length = 0;
   /** The next entry to hand on. */
@@ -45,17 +48,12 @@ export class OutputQueue {
     return this.head === this.length;
   }
 
-  private push(kind: number, channel: number, num: number, flag: boolean, ack: boolean, str: string, msg: TransportMessage | null): number {
+  private push(kind: number, channel: number, num: number, flag: boolean, ack: boolean, str: string, ref: TransportMessage | AmqpReply | AmqpError | null): number {
     const i = this.length++;
-    this.kinds[i] = kind;
-    this.channels[i] = channel;
+    this.metas[i] = kind | (flag ? FLAG_BIT : 0) | (ack ? ACK_BIT : 0) | (channel << CHANNEL_SHIFT);
     this.nums[i] = num;
-    this.flags[i] = flag;
-    this.acks[i] = ack;
     this.strs[i] = str;
-    this.msgs[i] = msg;
-    this.replies[i] = null;
-    this.errors[i] = null;
+    this.refs[i] = ref;
     return i;
   }
 
@@ -65,17 +63,21 @@ export class OutputQueue {
   }
 
   setReply(slot: number, reply: AmqpReply): void {
-    this.kinds[slot] = OUT_REPLY;
-    this.replies[slot] = reply;
+    this.metas[slot] = (this.metas[slot]! & ~KIND_MASK) | OUT_REPLY;
+    this.refs[slot] = reply;
   }
 
   setReplyError(slot: number, error: AmqpError): void {
-    this.kinds[slot] = OUT_REPLY_ERROR;
-    this.errors[slot] = error;
+    this.metas[slot] = (this.metas[slot]! & ~KIND_MASK) | OUT_REPLY_ERROR;
+    this.refs[slot] = error;
   }
 
   deliver(channel: number, consumerTag: string, deliveryTag: number, redelivered: boolean, msg: TransportMessage): void {
-    this.push(OUT_DELIVER, channel, deliveryTag, redelivered, false, consumerTag, msg);
+    const i = this.length++;
+    this.metas[i] = OUT_DELIVER | (redelivered ? FLAG_BIT : 0) | (channel << CHANNEL_SHIFT);
+    this.nums[i] = deliveryTag;
+    this.strs[i] = consumerTag;
+    this.refs[i] = msg;
   }
 
   returned(channel: number, replyCode: number, replyText: string, msg: TransportMessage): void {
@@ -91,13 +93,11 @@ export class OutputQueue {
   }
 
   channelClosed(channel: number, error: AmqpError): void {
-    const i = this.push(OUT_CHANNEL_CLOSED, channel, 0, false, false, '', null);
-    this.errors[i] = error;
+    this.push(OUT_CHANNEL_CLOSED, channel, 0, false, false, '', error);
   }
 
   connectionClosed(error: AmqpError | null): void {
-    const i = this.push(OUT_CONNECTION_CLOSED, 0, 0, false, false, '', null);
-    this.errors[i] = error;
+    this.push(OUT_CONNECTION_CLOSED, 0, 0, false, false, '', error);
   }
 
   /**
@@ -107,44 +107,42 @@ export class OutputQueue {
    * the listener throws, the entries after the failing one stay queued.
    */
   drain(listener: AmqpTransportListener): boolean {
+    const metas = this.metas;
+    const refs = this.refs;
     while (this.head < this.length) {
       const i = this.head++;
-      const kind = this.kinds[i]!;
-      const channel = this.channels[i]!;
-      const msg = this.msgs[i]!;
-      const error = this.errors[i] ?? null;
-      const reply = this.replies[i] ?? null;
-      this.msgs[i] = null;
-      this.errors[i] = null;
-      this.replies[i] = null;
-      switch (kind) {
+      const meta = metas[i]!;
+      const channel = meta >>> CHANNEL_SHIFT;
+      const ref = refs[i]!;
+      refs[i] = null;
+      switch (meta & KIND_MASK) {
         case OUT_NONE:
           break;
         case OUT_REPLY:
-          listener.reply(channel, reply!);
+          listener.reply(channel, ref as AmqpReply);
           if (this.head < this.length) return true;
           break;
         case OUT_REPLY_ERROR:
-          listener.replyError(channel, error!);
+          listener.replyError(channel, ref as AmqpError);
           if (this.head < this.length) return true;
           break;
         case OUT_DELIVER:
-          listener.deliver(channel, this.strs[i]!, this.nums[i]!, this.flags[i]!, msg);
+          listener.deliver(channel, this.strs[i]!, this.nums[i]!, (meta & FLAG_BIT) !== 0, ref as TransportMessage);
           break;
         case OUT_RETURN:
-          listener.returned(channel, this.nums[i]!, this.strs[i]!, msg);
+          listener.returned(channel, this.nums[i]!, this.strs[i]!, ref as TransportMessage);
           break;
         case OUT_CONFIRM:
-          listener.confirm(channel, this.nums[i]!, this.flags[i]!, this.acks[i]!);
+          listener.confirm(channel, this.nums[i]!, (meta & FLAG_BIT) !== 0, (meta & ACK_BIT) !== 0);
           break;
         case OUT_CANCEL:
           listener.consumerCancelled(channel, this.strs[i]!);
           break;
         case OUT_CHANNEL_CLOSED:
-          listener.channelClosed(channel, error!);
+          listener.channelClosed(channel, ref as AmqpError);
           break;
         case OUT_CONNECTION_CLOSED:
-          listener.connectionClosed(error);
+          listener.connectionClosed(ref as AmqpError | null);
           break;
         default:
           break;

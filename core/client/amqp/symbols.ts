@@ -12,3 +12,4 @@ export const kCancelled = Symbol('mqlab.amqp.cancelled');
 export const kServerClosed = Symbol('mqlab.amqp.serverClosed');
 export const kConnectionClosed = Symbol('mqlab.amqp.connectionClosed');
 export const kRelease = Symbol('mqlab.amqp.release');
+export const kDrain = Symbol('mqlab.amqp.drain');

@@ -16,6 +16,9 @@
  *   are dropped; the close the listener is about to hear answers them.
  * - A client-side encoding failure (an over-long shortstr, FRAME_ERROR) closes nothing: an RPC gets
  *   it through `replyError`, a publish throws it.
+ * - Back-pressure, as a socket's write buffer gives it: `publish` returns false once the transport
+ *   holds more than it should (the message is still taken), and the listener hears `drain` for
+ *   that channel when there is room again. A transport with no buffer always returns true.
  */
 import type { AmqpError } from '../../errors/index.js';
 import type { FieldTable, MessageProperties as ModelProperties, PublishOptions as ModelPublishOptions } from '../../routing/index.js';
@@ -96,13 +99,18 @@ export interface AmqpTransportListener {
   channelClosed(channel: number, error: AmqpError): void;
   /** connection.close from the broker (error), or close-ok after the client's close (null). */
   connectionClosed(error: AmqpError | null): void;
+  /** A publish on `channel` returned false, and the transport has room again. */
+  drain(channel: number): void;
 }
 
 /** The client's half of one connection. */
 export interface AmqpTransportConnection {
   request(channel: number, request: AmqpRequest): void;
-  /** basic.publish. The broker keeps `content` by reference: the caller hands it over. */
-  publish(channel: number, exchange: string, routingKey: string, content: Uint8Array, options: ModelPublishOptions | undefined): void;
+  /**
+   * basic.publish. The broker keeps `content` by reference: the caller hands it over. Returns false
+   * when the transport's buffer is full: the message is taken, and `drain` follows.
+   */
+  publish(channel: number, exchange: string, routingKey: string, content: Uint8Array, options: ModelPublishOptions | undefined): boolean;
   ack(channel: number, deliveryTag: number, multiple: boolean): void;
   nack(channel: number, deliveryTag: number, multiple: boolean, requeue: boolean): void;
   reject(channel: number, deliveryTag: number, requeue: boolean): void;
@@ -118,4 +126,14 @@ export interface AmqpTransportOpenOptions {
 /** Opens connections to one broker. */
 export interface AmqpTransport {
   open(listener: AmqpTransportListener, options?: AmqpTransportOpenOptions): Promise<AmqpTransportConnection>;
+}
+
+/**
+ * What `connect({ host })` takes: a broker in this thread ({@link AmqpHost}) or one another thread
+ * shares (`attachAmqpHost(port)`).
+ */
+export interface AmqpEndpoint {
+  readonly transport: AmqpTransport;
+  /** Resolves once the broker takes connections. */
+  ready(): Promise<void>;
 }
