@@ -2,9 +2,10 @@
  * mqlab's kafkajs-shaped API (`mqlab/kafka`): producer.send() with explicit partitions, and a
  * consumer group with eachMessage, as an application ported from kafkajs would use them.
  *
- * Placement: producers run in load-generator workers, on a `Kafka` client over the cluster the
- * main thread shares (attachCluster). Consumers run in the main thread: a consumer group needs the
- * group coordinator, which runs in the cluster's own thread.
+ * Placement: producers and consumers run in load-generator workers, each on a `Kafka` client over
+ * the cluster the main thread shares (attachCluster); a consumer's group calls reach the coordinator
+ * in the cluster's thread through that link. The session can also open both in the main thread
+ * (tests wrap drivers there).
  */
 import { Kafka } from '../../core/client/kafka/index.js';
 import type { Consumer } from '../../core/client/kafka/index.js';
@@ -88,7 +89,10 @@ class KafkajsProducer implements ProducerEndpoint {
 }
 
 class KafkajsConsumer implements ConsumerEndpoint {
-  constructor(readonly consumer: Consumer) {}
+  constructor(
+    readonly consumer: Consumer,
+    private readonly onClose: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   poll(): number {
     return 0;
@@ -100,7 +104,28 @@ class KafkajsConsumer implements ConsumerEndpoint {
 
   async close(): Promise<void> {
     await this.consumer.disconnect();
+    await this.onClose();
   }
+}
+
+/** The group every consumer of one run joins. */
+function groupIdOf(workload: KafkaWorkload, runId: string): string {
+  return `bench-${workload.id}-${runId}`;
+}
+
+/** A running group member that hands each message's value to the sink. */
+async function openGroupConsumer(kafka: Kafka, groupId: string, topics: readonly string[], sink: MessageSink, onClose?: () => Promise<void>): Promise<KafkajsConsumer> {
+  const consumer = kafka.consumer({ groupId, heartbeatInterval: 1_000, sessionTimeout: 10_000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      const v = message.value;
+      if (v !== null) sink(v, 0, v.length);
+      return Promise.resolve();
+    },
+  });
+  return new KafkajsConsumer(consumer, onClose);
 }
 
 class KafkajsSession implements DriverSession {
@@ -118,7 +143,7 @@ class KafkajsSession implements DriverSession {
     this.targets = workload.topics * workload.partitions;
     this.brokerThreads = cluster.brokers.length;
     this.kafka = new Kafka({ clientId: 'mqlab-bench', cluster });
-    this.groupId = `bench-${workload.id}-${runId}`;
+    this.groupId = groupIdOf(workload, runId);
   }
 
   async openProducer(): Promise<ProducerEndpoint> {
@@ -127,24 +152,14 @@ class KafkajsSession implements DriverSession {
     return new KafkajsProducer(producer, this.workload, this.topics);
   }
 
-  async openConsumer(_index: number, sink: MessageSink): Promise<ConsumerEndpoint> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, heartbeatInterval: 1_000, sessionTimeout: 10_000, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...this.topics], fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const v = message.value;
-        if (v !== null) sink(v, 0, v.length);
-        return Promise.resolve();
-      },
-    });
-    return new KafkajsConsumer(consumer);
+  openConsumer(_index: number, sink: MessageSink): Promise<ConsumerEndpoint> {
+    return openGroupConsumer(this.kafka, this.groupId, this.topics, sink);
   }
 
+  /** Producers and consumers alike get a port of their own on the shared cluster. */
   workerSpec(role: 'producer' | 'consumer'): Promise<WorkerSpec> {
-    if (role === 'consumer') return Promise.reject(new Error('mqlab-kafkajs consumers run in the main thread (groups)'));
     const port = shareCluster(this.cluster);
-    const spec: KafkajsWriterSpec = { port, workload: this.workload, topics: this.topics };
+    const spec: KafkajsWorkerSpec = role === 'producer' ? { port, workload: this.workload, topics: this.topics } : { port, workload: this.workload, topics: this.topics, groupId: this.groupId };
     return Promise.resolve({ spec, transfer: [port] });
   }
 
@@ -158,7 +173,7 @@ export const mqlabKafkajsDriver: Driver = {
   model: 'kafka',
   system: 'mqlab',
   producersIn: 'worker',
-  consumersIn: 'main',
+  consumersIn: 'worker',
   unavailable: () => Promise.resolve(undefined),
   async open(workload: Workload, runId: string): Promise<DriverSession> {
     if (workload.model !== 'kafka') throw new Error(`mqlab-kafkajs drives the kafka model, not ${workload.model}`);
@@ -167,23 +182,32 @@ export const mqlabKafkajsDriver: Driver = {
   },
 };
 
-/** What a producer worker needs: the shared cluster's port, the workload and its topics. */
-interface KafkajsWriterSpec {
+/** What a generator worker needs: the shared cluster's port, the workload, its topics, and a consumer's group. */
+interface KafkajsWorkerSpec {
   readonly port: MessagePort;
   readonly workload: KafkaWorkload;
   readonly topics: readonly string[];
+  readonly groupId?: string;
 }
 
-/** The worker side: a kafkajs-shaped producer over the shared cluster. */
+/** The worker side: a kafkajs-shaped producer, or consumer group member, over the shared cluster. */
 export const mqlabKafkajsWorkerDriver: WorkerDriver = {
   async openProducer(spec: unknown): Promise<ProducerEndpoint> {
-    const s = spec as KafkajsWriterSpec;
+    const s = spec as KafkajsWorkerSpec;
     const ctx = await attachCluster(s.port);
     const producer = new Kafka({ clientId: 'mqlab-bench', cluster: ctx }).producer();
     await producer.connect();
     return new KafkajsProducer(producer, s.workload, s.topics, () => ctx.close());
   },
-  openConsumer(): Promise<ConsumerEndpoint> {
-    return Promise.reject(new Error('mqlab-kafkajs consumers run in the main thread (groups)'));
+  async openConsumer(spec: unknown, sink: MessageSink): Promise<ConsumerEndpoint> {
+    const s = spec as KafkajsWorkerSpec;
+    if (s.groupId === undefined) throw new Error('mqlab-kafkajs: a consumer spec names its group');
+    const ctx = await attachCluster(s.port);
+    try {
+      return await openGroupConsumer(new Kafka({ clientId: 'mqlab-bench', cluster: ctx }), s.groupId, s.topics, sink, () => ctx.close());
+    } catch (error) {
+      await ctx.close();
+      throw error;
+    }
   },
 };

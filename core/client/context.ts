@@ -4,12 +4,98 @@
  *
  * The way to the cluster is a ClusterLink: the Cluster itself in the thread that started it, or a
  * proxy in another thread (core/client/remote.ts), through which the native writer and reader work
- * the same: their data path is shared memory either way.
+ * the same: their data path is shared memory either way. The group coordinator's calls (JoinGroup,
+ * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups) go through the link
+ * too, as plain data both ways, so a consumer group member runs the same code in any thread.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { BrokerConnection, type BrokerConfig, type BrokerLink, type Cluster, type TopicMetadata } from '../cluster/index.js';
+import { BrokerConnection, type BrokerConfig, type BrokerLink, type Cluster, type Controller, type TopicMetadata } from '../cluster/index.js';
 import { KafkaProtocolError, MqlabInternalError } from '../errors/index.js';
 import { PartitionLogReader, pullSegmentsFrom } from '../log/index.js';
+import type {
+  GroupDescription,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  OffsetCommitPartition,
+  OffsetFetchTopic,
+  SyncGroupRequest,
+  SyncGroupResponse,
+  TopicOffsets,
+} from '../stream/group/index.js';
+
+/** OffsetCommit from a group member (generation -1 and member '' for a standalone commit). */
+export interface OffsetCommitRequest {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly offsets: readonly OffsetCommitPartition[];
+}
+
+/**
+ * The group coordinator's calls a client makes, by name: what each takes and answers. Both are plain
+ * data, so a call crosses a MessagePort as it is (remote.ts).
+ */
+export interface GroupCalls {
+  /** Answers once the group's rebalance completes (the coordinator parks it until then). */
+  joinGroup: { args: JoinGroupRequest; result: JoinGroupResponse };
+  /** Answers once the leader's assignment is in. */
+  syncGroup: { args: SyncGroupRequest; result: SyncGroupResponse };
+  heartbeat: { args: HeartbeatRequest; result: void };
+  leaveGroup: { args: LeaveGroupRequest; result: void };
+  commitOffsets: { args: OffsetCommitRequest; result: void };
+  fetchOffsets: { args: { readonly groupId: string; readonly topics: readonly OffsetFetchTopic[] }; result: TopicOffsets[] };
+  describeGroup: { args: { readonly groupId: string }; result: GroupDescription };
+  /** Every topic's name (a subscription by pattern matches against them). */
+  topicNames: { args: Record<string, never>; result: string[] };
+}
+export type GroupCallName = keyof GroupCalls;
+/** One group call with its arguments, as it travels. */
+export type GroupCall = { [K in GroupCallName]: { readonly method: K; readonly args: GroupCalls[K]['args'] } }[GroupCallName];
+
+/**
+ * Runs a group call on the controller, in the cluster's thread; the link's two sides share it. The
+ * coordinator acts before this returns (only the answer of a parked JoinGroup or SyncGroup comes
+ * later), so calls made in one order reach the coordinator in that order. Failures are rejections
+ * carrying Kafka's codes (REBALANCE_IN_PROGRESS 27, UNKNOWN_MEMBER_ID 25, ILLEGAL_GENERATION 22, ...).
+ */
+export function callCoordinator(controller: Controller, call: GroupCall): Promise<unknown> {
+  try {
+    const now = Date.now();
+    switch (call.method) {
+      case 'joinGroup':
+        return controller.awaitGroup(() => controller.groups.joinGroup(call.args, now));
+      case 'syncGroup':
+        return controller.awaitGroup(() => controller.groups.syncGroup(call.args, now));
+      case 'heartbeat':
+        controller.groups.heartbeat(call.args, now);
+        controller.groupChanged();
+        return Promise.resolve();
+      case 'leaveGroup':
+        controller.groups.leaveGroup(call.args, now);
+        controller.groupChanged();
+        return Promise.resolve();
+      case 'commitOffsets': {
+        const { groupId, generationId, memberId, offsets } = call.args;
+        controller.offsets.commitOffsets(groupId, generationId, memberId, offsets, now);
+        return Promise.resolve();
+      }
+      case 'fetchOffsets':
+        return Promise.resolve(controller.offsets.fetchOffsets(call.args.groupId, call.args.topics));
+      case 'describeGroup':
+        return Promise.resolve(controller.groups.describeGroup(call.args.groupId));
+      case 'topicNames':
+        return Promise.resolve(controller.metadata.topicNames());
+      default: {
+        const unknown: never = call;
+        throw new MqlabInternalError('INVALID_ARGUMENT', `unknown group call ${JSON.stringify(unknown)}`);
+      }
+    }
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 /** What a context needs of a cluster, wherever the cluster runs. */
 export interface ClusterLink {
@@ -23,6 +109,12 @@ export interface ClusterLink {
   currentLeader(topic: string, partition: number): { readonly leader: number; readonly leaderEpoch: number } | undefined;
   /** InitProducerId for an idempotent producer. */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
+  /** A call to the group coordinator (see GroupCalls). */
+  group<K extends GroupCallName>(method: K, args: GroupCalls[K]['args']): Promise<GroupCalls[K]['result']>;
+  /** The partition ids of a topic as known now, without asking (undefined when unknown). */
+  knownPartitions(topic: string): readonly number[] | undefined;
+  /** Runs `hook` when the cluster closes, or the link to it does; returns the unhook. */
+  onClose(hook: () => void): () => void;
   close(): void;
 }
 
@@ -43,6 +135,15 @@ class LocalLink implements ClusterLink {
   }
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
     return Promise.resolve(this.local.controller.initProducerId());
+  }
+  group<K extends GroupCallName>(method: K, args: GroupCalls[K]['args']): Promise<GroupCalls[K]['result']> {
+    return callCoordinator(this.local.controller, { method, args } as GroupCall) as Promise<GroupCalls[K]['result']>;
+  }
+  knownPartitions(topic: string): readonly number[] | undefined {
+    return this.local.controller.metadata.topic(topic)?.partitions.map((p) => p.partition);
+  }
+  onClose(hook: () => void): () => void {
+    return this.local.onClose(hook);
   }
   close(): void {
     // The cluster belongs to whoever started it.
@@ -71,12 +172,12 @@ export class ClientContext {
   }
 
   /**
-   * The Cluster, for clients that need its controller (groups, admin): only in the cluster's own
-   * thread. The native writer and reader need only the link and work in any thread.
+   * The Cluster, for clients that need its controller (admin): only in the cluster's own thread.
+   * Producers, consumers, and the native writer and reader need only the link and work in any thread.
    */
   get cluster(): Cluster {
     const local = this.link.local;
-    if (local === undefined) throw new MqlabInternalError('INVALID_ARGUMENT', "this client context reaches its cluster from another thread: use the native PartitionWriter and PartitionReader here, or create kafkajs-shaped clients in the cluster's thread");
+    if (local === undefined) throw new MqlabInternalError('INVALID_ARGUMENT', "this client context reaches its cluster from another thread: producers, consumers and the native PartitionWriter and PartitionReader work here, an admin needs the cluster's thread");
     return local;
   }
 

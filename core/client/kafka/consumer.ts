@@ -7,11 +7,15 @@
  * Positions live on the client (DESIGN.md): the cluster only stores committed offsets. A heartbeat
  * timer keeps the member alive; a rebalance answer makes the loop rejoin. With the eager assignors
  * every partition is given up on a rebalance; with cooperative-sticky only the ones that move.
+ *
+ * Every group call goes through the context's link (context.ts), so a consumer runs the same in the
+ * cluster's thread and in a worker. The answers are asynchronous: an answer to a heartbeat or a
+ * commit sent by an earlier membership (before a leave or a rejoin) is stale and changes nothing.
  */
 import { channels } from '../../diagnostics.js';
 import { KafkaClientStateError, KafkaConfigError, KafkaProtocolError, MqlabError } from '../../errors/index.js';
 import type { RecordCursor } from '../../log/index.js';
-import { MemberIdRequiredError, type JoinGroupResponse, type SyncGroupResponse, type TopicPartitions } from '../../stream/group/index.js';
+import { MemberIdRequiredError, type GroupDescription, type JoinGroupResponse, type SyncGroupResponse, type TopicOffsets, type TopicPartitions } from '../../stream/group/index.js';
 import type { ClientContext, ContextSource, OpenedReader } from '../context.js';
 import { messageFromCursor } from './codec.js';
 import { CONSUMER_EVENTS, InstrumentationEmitter } from './instrumentation.js';
@@ -133,6 +137,8 @@ export class Consumer {
   #protocol = '';
   #needsJoin = true;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** The heartbeat awaiting its answer: the timer sends no other meanwhile. */
+  #beating: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   /** Messages processed since the last commit, and when that was (autoCommitThreshold/Interval). */
@@ -184,7 +190,7 @@ export class Consumer {
       this.#state = 'connected';
       // Closing the cluster stops this consumer: its heartbeat timer would otherwise outlive it. The
       // hook does not wait for the loop, which ends once the controller stops answering the group.
-      this.#unhookClose = this.#ctx.cluster.onClose(() => void this.disconnect().catch(() => undefined));
+      this.#unhookClose = this.#ctx.link.onClose(() => void this.disconnect().catch(() => undefined));
       this.#emitter.emit(CONSUMER_EVENTS.CONNECT, {});
     }
   }
@@ -194,7 +200,7 @@ export class Consumer {
     const wanted = subscription.topics ?? (subscription.topic === undefined ? [] : [subscription.topic]);
     if (wanted.length === 0) throw new KafkaConfigError('subscribe needs a topic or topics');
     for (const t of wanted) {
-      const names = typeof t === 'string' ? [t] : this.#ctx.cluster.controller.metadata.topicNames().filter((n) => t.test(n));
+      const names = typeof t === 'string' ? [t] : (await this.#ctx.link.group('topicNames', {})).filter((n) => t.test(n));
       for (const name of names) {
         await this.#ctx.topic(name, this.#config.allowAutoTopicCreation);
         this.#topics.add(name);
@@ -210,13 +216,13 @@ export class Consumer {
     if (config.eachMessage === undefined && config.eachBatch === undefined) return Promise.reject(new KafkaConfigError('run needs eachMessage or eachBatch'));
     this.#run = config;
     this.#state = 'running';
-    this.#heartbeat = setInterval(() => this.#beat(), this.#config.heartbeatInterval);
+    this.#heartbeat = setInterval(() => void this.#beat().catch(() => undefined), this.#config.heartbeatInterval);
     this.#loop = this.#consume().catch((error: unknown) => {
       // As kafkajs does on a crash: stop and leave the group first, so that the partitions go to the
       // other members instead of staying with a member that heartbeats but no longer consumes.
       this.#state = 'connected';
       this.#needsJoin = true;
-      this.#leave();
+      void this.#leave();
       this.#emitter.emit(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false });
     });
     return Promise.resolve();
@@ -237,7 +243,7 @@ export class Consumer {
     if (this.#state === 'disconnected') return;
     this.#unhookClose?.();
     await this.stop();
-    this.#leave();
+    await this.#leave();
     this.#state = 'disconnected';
     this.#emitter.emit(CONSUMER_EVENTS.DISCONNECT, {});
   }
@@ -245,7 +251,7 @@ export class Consumer {
   async commitOffsets(offsets: readonly { topic: string; partition: number; offset: string; metadata?: string | null }[]): Promise<void> {
     this.#assertState('commitOffsets', ['connected', 'running']);
     const parsed = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset), metadata: o.metadata ?? null }));
-    this.#ctx.cluster.controller.offsets.commitOffsets(this.groupId, this.#generationId, this.#memberId, parsed, Date.now());
+    await this.#ctx.link.group('commitOffsets', { groupId: this.groupId, generationId: this.#generationId, memberId: this.#memberId, offsets: parsed });
     for (const o of parsed) {
       const a = this.#assigned.get(tpKey(o.topic, o.partition));
       if (a !== undefined) a.committed = o.offset;
@@ -256,7 +262,6 @@ export class Consumer {
       const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
       this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
     }
-    return Promise.resolve();
   }
 
   seek({ topic, partition, offset }: { topic: string; partition: number; offset: string }): void {
@@ -269,7 +274,7 @@ export class Consumer {
 
   pause(topics: readonly { topic: string; partitions?: readonly number[] }[]): void {
     for (const { topic, partitions } of topics) {
-      const list = partitions ?? this.#ctx.cluster.controller.metadata.topic(topic)?.partitions.map((p) => p.partition) ?? [];
+      const list = partitions ?? this.#ctx.link.knownPartitions(topic) ?? [];
       for (const p of list) this.#paused.add(tpKey(topic, p));
     }
   }
@@ -295,10 +300,10 @@ export class Consumer {
     return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
   }
 
-  describeGroup(): Promise<ReturnType<ClientContext['cluster']['controller']['groups']['describeGroup']>> {
+  describeGroup(): Promise<GroupDescription> {
     const refused = this.#refusal('describeGroup', ['connected', 'running']);
     if (refused !== undefined) return Promise.reject(refused);
-    return Promise.resolve(this.#ctx.cluster.controller.groups.describeGroup(this.groupId));
+    return this.#ctx.link.group('describeGroup', { groupId: this.groupId });
   }
 
   /** Ends this member as a crash would: no LeaveGroup, no commit; the coordinator finds out by session timeout. */
@@ -387,7 +392,7 @@ export class Consumer {
       if (run.eachBatch !== undefined) await this.#runEachBatch(a, messages, highWatermark, run);
       else {
         const eachMessage = run.eachMessage!;
-        const heartbeat = (): Promise<void> => Promise.resolve(this.#beat());
+        const heartbeat = (): Promise<void> => this.#beat();
         const pause = (): (() => void) => this.#pauseOne(a);
         const paused = this.#paused;
         let offset = firstOffset;
@@ -408,7 +413,10 @@ export class Consumer {
     if (!a.revoked && a.resolved < Number(messages[messages.length - 1]!.offset) + 1) c.seek(a.resolved);
     this.#emitter.emit(CONSUMER_EVENTS.END_BATCH_PROCESS, { topic: a.topic, partition: a.partition, highWatermark: String(highWatermark), batchSize: messages.length, firstOffset: String(firstOffset), lastOffset: messages[messages.length - 1]!.offset, duration: Date.now() - started });
     this.#sinceCommit += messages.length;
-    if (run.autoCommit !== false && this.#commitDue(run)) await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error));
+    if (run.autoCommit !== false && this.#commitDue(run)) {
+      const member = this.#membership();
+      await this.#commitResolved().catch((error: unknown) => this.#onGroupError(error, member));
+    }
     return messages.length;
   }
 
@@ -430,7 +438,7 @@ export class Consumer {
       resolveOffset: (offset) => {
         a.resolved = Math.max(a.resolved, Number(offset) + 1);
       },
-      heartbeat: () => Promise.resolve(this.#beat()),
+      heartbeat: () => this.#beat(),
       pause: () => this.#pauseOne(a),
       commitOffsetsIfNecessary: () => (this.#commitDue(run) ? this.#commitResolved() : Promise.resolve()),
       uncommittedOffsets: () => ({ topics: this.#uncommitted() }),
@@ -478,13 +486,13 @@ export class Consumer {
     const topics = this.#uncommitted();
     if (topics.length === 0 || this.#generationId < 0) return;
     const offsets = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })));
-    this.#ctx.cluster.controller.offsets.commitOffsets(this.groupId, this.#generationId, this.#memberId, offsets, Date.now());
+    const { memberId, generationId } = this.#membership();
+    await this.#ctx.link.group('commitOffsets', { groupId: this.groupId, generationId, memberId, offsets });
     for (const o of offsets) {
       const a = this.#assigned.get(tpKey(o.topic, o.partition));
       if (a !== undefined) a.committed = o.offset;
     }
-    this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId, topics });
-    return Promise.resolve();
+    this.#emitter.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId, groupGenerationId: generationId, topics });
   }
 
   async #waitForData(): Promise<void> {
@@ -508,19 +516,39 @@ export class Consumer {
 
   // --------------------------------------------------------------------------------------- group
 
-  #beat(): void {
-    if (this.#state !== 'running' || this.#needsJoin || this.#generationId < 0) return;
-    try {
-      this.#ctx.cluster.controller.groups.heartbeat({ groupId: this.groupId, memberId: this.#memberId, generationId: this.#generationId }, Date.now());
-      this.#ctx.cluster.controller.groupChanged();
-      this.#emitter.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.groupId, memberId: this.#memberId, groupGenerationId: this.#generationId });
-    } catch (error) {
-      this.#onGroupError(error);
-    }
+  /** Who this member is now: what a group call is sent as, and what its answer is checked against. */
+  #membership(): { readonly memberId: string; readonly generationId: number } {
+    return { memberId: this.#memberId, generationId: this.#generationId };
   }
 
-  #onGroupError(error: unknown): void {
+  /** Sends a heartbeat unless one is awaiting its answer (then that one stands for both). */
+  #beat(): Promise<void> {
+    if (this.#state !== 'running' || this.#needsJoin || this.#generationId < 0) return Promise.resolve();
+    if (this.#beating !== undefined) return this.#beating;
+    const member = this.#membership();
+    const beating = this.#ctx.link.group('heartbeat', { groupId: this.groupId, ...member }).then(
+      () => {
+        if (this.#isCurrent(member)) this.#emitter.emit(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.groupId, memberId: member.memberId, groupGenerationId: member.generationId });
+      },
+      (error: unknown) => this.#onGroupError(error, member),
+    );
+    // One heartbeat at a time, so this one is the one in flight until it settles.
+    this.#beating = beating.finally(() => (this.#beating = undefined));
+    return this.#beating;
+  }
+
+  /** Whether `member` is still this consumer's membership (an answer to it is not stale). */
+  #isCurrent(member: { readonly memberId: string; readonly generationId: number }): boolean {
+    return member.memberId === this.#memberId && member.generationId === this.#generationId;
+  }
+
+  /**
+   * A heartbeat or commit failed: a rebalance, or an unknown member or generation, makes the loop
+   * rejoin. An answer about an earlier membership (the member left or rejoined since) is ignored.
+   */
+  #onGroupError(error: unknown, member: { readonly memberId: string; readonly generationId: number }): void {
     if (!(error instanceof MqlabError) || error.model !== 'kafka') throw error;
+    if (!this.#isCurrent(member)) return;
     if (error.type === 'UNKNOWN_MEMBER_ID') this.#memberId = '';
     if (['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID'].includes(error.type)) {
       if (!this.#needsJoin) this.#emitter.emit(CONSUMER_EVENTS.REBALANCING, { groupId: this.groupId, memberId: this.#memberId });
@@ -530,7 +558,7 @@ export class Consumer {
   }
 
   async #join(): Promise<void> {
-    const controller = this.#ctx.cluster.controller;
+    const link = this.#ctx.link;
     const started = Date.now();
     const cooperative = this.#config.partitionAssigners[0] === PartitionAssigners.cooperativeSticky;
     if (!cooperative) {
@@ -550,18 +578,17 @@ export class Consumer {
     });
     let joined: JoinGroupResponse;
     try {
-      joined = await controller.awaitGroup(() => controller.groups.joinGroup(request(), Date.now()));
+      joined = await link.group('joinGroup', request());
     } catch (error) {
+      // Rebuilt in this thread from its record when the coordinator runs in another (remote.ts).
       if (!(error instanceof MemberIdRequiredError)) throw error;
       this.#memberId = error.memberId;
-      joined = await controller.awaitGroup(() => controller.groups.joinGroup(request(), Date.now()));
+      joined = await link.group('joinGroup', request());
     }
     this.#memberId = joined.memberId;
     this.#generationId = joined.generationId;
     this.#protocol = joined.protocolName ?? '';
-    const synced: SyncGroupResponse = await controller.awaitGroup(() =>
-      controller.groups.syncGroup({ groupId: this.groupId, generationId: joined.generationId, memberId: joined.memberId, protocolType: 'consumer', protocolName: joined.protocolName }, Date.now()),
-    );
+    const synced: SyncGroupResponse = await link.group('syncGroup', { groupId: this.groupId, generationId: joined.generationId, memberId: joined.memberId, protocolType: 'consumer', protocolName: joined.protocolName });
     this.#needsJoin = false;
     const next = new Set<string>();
     for (const tp of synced.assignment) for (const p of tp.partitions) next.add(tpKey(tp.topic, p));
@@ -584,7 +611,13 @@ export class Consumer {
     const topic = await this.#ctx.topic(topicName, false);
     const opened = await this.#ctx.openReader(topic, partition);
     const reader = opened.reader;
-    const [committed] = this.#ctx.cluster.controller.offsets.fetchOffsets(this.groupId, [{ topic: topicName, partitions: [partition] }]);
+    let committed: TopicOffsets | undefined;
+    try {
+      [committed] = await this.#ctx.link.group('fetchOffsets', { groupId: this.groupId, topics: [{ topic: topicName, partitions: [partition] }] });
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
     let offset = committed?.partitions[0]?.offset ?? -1;
     const start = reader.logStartOffset;
     const end = reader.highWatermark;
@@ -632,18 +665,22 @@ export class Consumer {
     }
   }
 
-  #leave(): void {
+  /**
+   * LeaveGroup. The membership ends here at once, so that any answer still on its way to an earlier
+   * heartbeat or commit is stale (#isCurrent); the coordinator acts on the LeaveGroup after them.
+   */
+  async #leave(): Promise<void> {
     clearInterval(this.#heartbeat);
     this.#closeReaders([...this.#assigned.keys()]);
-    if (this.#memberId === '') return;
-    try {
-      this.#ctx.cluster.controller.groups.leaveGroup({ groupId: this.groupId, memberId: this.#memberId }, Date.now());
-      this.#ctx.cluster.controller.groupChanged();
-    } catch {
-      // Already gone from the group (session expired): nothing to leave.
-    }
+    const memberId = this.#memberId;
     this.#memberId = '';
     this.#generationId = -1;
+    if (memberId === '') return;
+    try {
+      await this.#ctx.link.group('leaveGroup', { groupId: this.groupId, memberId });
+    } catch {
+      // Already gone from the group (session expired), or the cluster is gone: nothing to leave.
+    }
   }
 }
 
