@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { listWorkloadFiles, loadWorkload, parseWorkload, WorkloadError } from './workload.js';
+import { listWorkloadFiles, loadWorkload, parseWorkload, resolveWorkloadFile, WorkloadError } from './workload.js';
 
 const kafka = { id: 'x.kafka', model: 'kafka', producers: 1, consumers: 1, messageSize: 200, rate: 0, durationS: 1 };
 const amqp = {
@@ -35,6 +35,12 @@ describe('workload files', () => {
     const ids = files.map((f) => loadWorkload(f).id);
     for (const id of ['kafka.produce.200B', 'kafka.consume.200B', 'kafka.e2e.200B', 'kafka.rf3.acksall.e2e.200B', 'kafka.compat.produce.200B', 'kafka.compat.consume.200B']) expect(ids).toContain(id);
     for (const mode of ['simple', 'work', 'pubsub', 'routing', 'topics', 'rpc']) expect(ids).toContain(`amqp.${mode}.e2e.200B`);
+  });
+
+  it('a shipped workload is found by file name with or without .json; an unknown name stays as given', () => {
+    expect(loadWorkload(resolveWorkloadFile('amqp-work')).id).toBe('amqp.work.e2e.200B');
+    expect(resolveWorkloadFile('amqp-work.json')).toBe(resolveWorkloadFile('amqp-work'));
+    expect(resolveWorkloadFile('no-such-workload')).toBe('no-such-workload');
   });
 
   it('fills defaults for a minimal workload', () => {

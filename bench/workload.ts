@@ -181,11 +181,15 @@ export function workloadsDir(): string {
   return fileURLToPath(candidates[0]!);
 }
 
-/** A shipped workload by file name (`kafka-e2e.json`), or a path to any file. */
+/** A shipped workload by file name (`kafka-e2e.json`, or `kafka-e2e`), or a path to any file. */
 export function resolveWorkloadFile(nameOrPath: string): string {
   if (existsSync(nameOrPath)) return nameOrPath;
-  const shipped = join(workloadsDir(), basename(nameOrPath));
-  return existsSync(shipped) ? shipped : nameOrPath;
+  const name = basename(nameOrPath);
+  for (const file of name.endsWith('.json') ? [name] : [name, `${name}.json`]) {
+    const shipped = join(workloadsDir(), file);
+    if (existsSync(shipped)) return shipped;
+  }
+  return nameOrPath;
 }
 
 export function listWorkloadFiles(): string[] {

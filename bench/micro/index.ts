@@ -34,7 +34,8 @@ export async function runMicroSuite(options: MicroOptions, patterns?: readonly s
   const all: Measurement[] = [];
   for (const group of GROUPS) {
     if (!group.prefixes.some((prefix) => mayMatch(prefix, patterns))) continue;
-    all.push(...(await group.run(options)).filter((m) => matches(m.id, patterns)));
+    const wants = (id: string): boolean => matches(id, patterns);
+    all.push(...(await group.run({ ...options, wants })).filter((m) => wants(m.id)));
   }
   return all;
 }

@@ -94,7 +94,7 @@ export const runLogScenarios: MicroScenarioGroup = async (options) => {
     },
   ];
   const results: Measurement[] = [];
-  for (const scenario of scenarios) results.push(await measure(scenario, options.durationMs));
+  for (const scenario of scenarios) if (options.wants?.(scenario.id) ?? true) results.push(await measure(scenario, options.durationMs));
   return results;
 };
 

@@ -261,14 +261,14 @@ async function measurePostMessage(timing: Timing, perPost: number): Promise<Meas
 export const runRingScenarios: MicroScenarioGroup = async (options) => {
   const timing = timingOf(options);
   const scenarios = [
-    () => measureByteRing(timing),
-    () => measurePostMessage(timing, 1),
-    () => measurePostMessage(timing, POST_BATCH),
-    () => measureRingbuf(timing),
-  ];
+    { id: 'ring.spsc.200B', measure: () => measureByteRing(timing) },
+    { id: 'peer.postMessage.200B', measure: () => measurePostMessage(timing, 1) },
+    { id: 'peer.postMessage.batch.200B', measure: () => measurePostMessage(timing, POST_BATCH) },
+    { id: 'peer.ringbufjs.200B', measure: () => measureRingbuf(timing) },
+  ].filter((s) => options.wants?.(s.id) ?? true);
   const rounds: Measurement[][] = scenarios.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, scenario] of scenarios.entries()) rounds[index]?.push(await scenario());
+    for (const [index, scenario] of scenarios.entries()) rounds[index]?.push(await scenario.measure());
   }
   return rounds.map(mergeRounds);
 };

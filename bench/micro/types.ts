@@ -54,6 +54,8 @@ export interface CurvePoint {
 export interface MicroOptions {
   /** Measured time per scenario, in milliseconds. */
   readonly durationMs: number;
+  /** Which scenario ids to measure (default: all); a group skips the rest rather than filtering after. */
+  readonly wants?: (id: string) => boolean;
 }
 
 export type MicroScenarioGroup = (options: MicroOptions) => Promise<Measurement[]>;
