@@ -40,8 +40,33 @@ interface Scenario {
 }
 
 export const runLogScenarios: MicroScenarioGroup = async (options) => {
+  const results: Measurement[] = [];
+  for (const scenario of logScenarios()) if (options.wants?.(scenario.id) ?? true) results.push(await measure(scenario, options.durationMs));
+  return results;
+};
+
+/** A scenario as a bare iteration, for callers that time it themselves (the gate's paired runs). */
+export interface LogIteration {
+  readonly id: string;
+  /** Messages one call of the iteration moves. */
+  readonly messagesPerIteration: number;
+  /** Builds the scenario's state (a log, a region) and returns one iteration over it. */
+  readonly setup: () => () => void;
+}
+
+/**
+ * Every scenario of this group as a bare iteration. The gate's paired runner (scripts/gate/paired-run.ts)
+ * loads this from two builds into one process and alternates their iterations in short slices, so
+ * that both meet the same machine at the same moment. Keep the export: a build without it is
+ * measured process by process.
+ */
+export function logIterations(): LogIteration[] {
+  return logScenarios().map((s) => ({ id: s.id, messagesPerIteration: BATCH, setup: s.setup }));
+}
+
+function logScenarios(): Scenario[] {
   const value = new Uint8Array(PAYLOAD_BYTES).fill(0x5a);
-  const scenarios: Scenario[] = [
+  return [
     {
       id: 'ceiling.copy.200B',
       target: 'node',
@@ -93,10 +118,7 @@ export const runLogScenarios: MicroScenarioGroup = async (options) => {
       setup: () => readScan(batchFill(value, FILL_RECORDS)),
     },
   ];
-  const results: Measurement[] = [];
-  for (const scenario of scenarios) if (options.wants?.(scenario.id) ?? true) results.push(await measure(scenario, options.durationMs));
-  return results;
-};
+}
 
 async function measure(scenario: Scenario, durationMs: number): Promise<Measurement> {
   const iteration = scenario.setup();

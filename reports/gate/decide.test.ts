@@ -57,6 +57,25 @@ describe('compareScenario', () => {
     expect(c.verdict).toBe('ok');
   });
 
+  it('paired runs: the noise floor comes from the baseline beside its twin, not from runs made at other times', () => {
+    // The machine's speed swings ±30% between paired processes, but within each process the three
+    // arms meet the same machine: B is 12% slower than A in every pair, and the twin matches A.
+    const swinging = [100, 130, 100, 70, 100, 135, 100, 68];
+    const baseline = series(swinging);
+    const candidate = series(swinging.map((v) => v * 0.88));
+    const twin = series(swinging.map((v, i) => v * (i % 2 === 0 ? 1.01 : 0.99)));
+    const paired = compareScenario({ ...input(baseline, candidate), aa: twin });
+    expect(paired.noiseFloor).toBeLessThan(0.03);
+    expect(paired.verdict).toBe('suspected');
+    // Without the twin the same runs fall back to same-side ratios, whose ±30% hides the 12%.
+    expect(compareScenario(input(baseline, candidate)).verdict).toBe('ok');
+    // A twin that strays from A by ±25% makes the same 12% a change the build shows against itself.
+    const wide = series(swinging.map((v, i) => v * (i % 2 === 0 ? 0.75 : 1.25)));
+    const unsure = compareScenario({ ...input(baseline, candidate), aa: wide });
+    expect(unsure.noiseFloor).toBeGreaterThan(0.12);
+    expect(unsure.verdict).toBe('ok');
+  });
+
   it('drops a disturbed run instead of letting it decide', () => {
     const cand = base.map((v) => v);
     cand[3] = 40;

@@ -70,6 +70,12 @@ export interface ScenarioInput {
   readonly threshold: number;
   /** 'screen': first round; 'confirm': all runs pooled after a suspicion. */
   readonly stage: 'screen' | 'confirm';
+  /**
+   * Interleaved only: a second instance of the baseline measured beside each baseline run (aa[i]
+   * with baseline[i], paired runs). When present for this scenario, the noise floor comes from
+   * these A/A ratios, measured under the comparison's own conditions.
+   */
+  readonly aa?: readonly GateRun[];
 }
 
 /** exp(trimmed mean of logs): a geometric mean that shrugs off a stray run. */
@@ -111,18 +117,22 @@ export function compareScenario(input: ScenarioInput, options: DecisionOptions =
   let base: number[] = [];
   let cand: number[] = [];
   let pairs: number[] = [];
+  let aaRatios: number[] = [];
   let dropped = 0;
   const inliers = (xs: readonly number[]): boolean[] => (xs.length < o.outlierMinRuns ? xs.map(() => true) : inlierMask(xs.map(Math.log), o.outlierK, o.outlierMinScale));
   if (pairing === 'interleaved') {
     const n = Math.min(input.baseline.length, input.candidate.length);
+    const twin: (number | undefined)[] = [];
     for (let i = 0; i < n; i++) {
       const b = input.baseline[i];
       const c = input.candidate[i];
+      const a2 = input.aa?.[i];
       const fb = b === undefined ? undefined : figure(b, id, false);
       const fc = c === undefined ? undefined : figure(c, id, false);
       if (fb !== undefined && fc !== undefined) {
         base.push(fb);
         cand.push(fc);
+        twin.push(a2 === undefined ? undefined : figure(a2, id, false));
       }
     }
     // A pair goes when either of its runs was disturbed.
@@ -130,6 +140,7 @@ export function compareScenario(input: ScenarioInput, options: DecisionOptions =
     const keepC = inliers(cand);
     const keep = base.map((_, i) => keepB[i] === true && keepC[i] === true);
     dropped = keep.filter((k) => !k).length;
+    aaRatios = base.flatMap((b, i) => (keep[i] === true && twin[i] !== undefined ? [twin[i] / b] : []));
     base = base.filter((_, i) => keep[i]);
     cand = cand.filter((_, i) => keep[i]);
     pairs = cand.map((c, i) => c / (base[i] ?? Number.NaN));
@@ -167,7 +178,10 @@ export function compareScenario(input: ScenarioInput, options: DecisionOptions =
   const screen = interval(o.screenLevel);
   if (ci === undefined || screen === undefined) return { ...empty, verdict: 'missing', note: 'no positive baseline figure' };
   const { ratio, low, high } = ci;
-  const floor = noiseFloor([...disjointRatios(base), ...disjointRatios(cand)], seed ^ 0x5bd1e995, o);
+  // Paired runs carry their own A/A (the baseline beside itself); otherwise same-side runs that
+  // share nothing stand in for it.
+  const aa = aaRatios.length >= o.minAaRatios ? aaRatios : [...disjointRatios(base), ...disjointRatios(cand)];
+  const floor = noiseFloor(aa, seed ^ 0x5bd1e995, o);
   const margin = stage === 'screen' ? threshold : Math.max(threshold, floor ?? 0);
   const bounds = stage === 'screen' ? screen : ci;
   let verdict: Verdict = 'ok';

@@ -19,6 +19,8 @@ export interface RoundRuns {
   /** Empty when the baseline is stored. Interleaved: baseline[i] ran just before candidate[i]. */
   readonly baseline: readonly GateRun[];
   readonly candidate: readonly GateRun[];
+  /** Paired runs only: the baseline's second instance beside baseline[i] (decide.ts, ScenarioInput.aa). */
+  readonly aa?: readonly GateRun[];
 }
 
 /** Runs one round. `ids`: only these scenarios are needed (all of the mode's when undefined). */
@@ -48,7 +50,15 @@ export interface GateOutcome {
 function compareAll(options: GateFlowOptions, ids: readonly string[], runs: RoundRuns, stage: 'screen' | 'confirm'): Comparison[] {
   return ids.map((id) =>
     compareScenario(
-      { id, pairing: options.pairing, baseline: runs.baseline, candidate: runs.candidate, threshold: thresholdFor(options.config, options.mode, id), stage },
+      {
+        id,
+        pairing: options.pairing,
+        baseline: runs.baseline,
+        candidate: runs.candidate,
+        threshold: thresholdFor(options.config, options.mode, id),
+        stage,
+        ...(runs.aa === undefined ? {} : { aa: runs.aa }),
+      },
       options.decision,
     ),
   );
@@ -78,6 +88,7 @@ export async function runGateFlow(options: GateFlowOptions): Promise<GateOutcome
     const pooled: RoundRuns = {
       baseline: options.pairing === 'stored' ? first.baseline : [...first.baseline, ...second.baseline],
       candidate: [...first.candidate, ...second.candidate],
+      ...(first.aa === undefined || second.aa === undefined ? {} : { aa: [...first.aa, ...second.aa] }),
     };
     const confirmed = new Map(compareAll(options, suspected, pooled, 'confirm').map((c) => [c.id, c]));
     // The pooled runs include the round that raised the suspicion; the fresh round alone must also

@@ -7,11 +7,13 @@
  * scenarios asked for, so the gate works against any ref.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { readResults, type Results } from '../../bench/results.js';
+import { fileURLToPath } from 'node:url';
+import { readResults, resultsSchema, type Results } from '../../bench/results.js';
 import { matchesAny } from '../../reports/gate/index.js';
+import { UNPAIRABLE_EXIT, type PairedOutput, type PairedRequest } from './paired-run.js';
 
 /** A compiled mqlab tree: `<dist>/scripts/mqlab.js` is its CLI, `cwd` its checkout. */
 export interface Build {
@@ -87,6 +89,50 @@ export async function runBenchProcess(build: Build, features: BenchFeatures, req
     }
     const results = readResults(out);
     return { ...results, scenarios: results.scenarios.filter((s) => matchesAny(s.id, request.scenarios)) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The paired runner of the build this gate runs from (it loads both builds' scenarios). */
+const PAIRED_RUN = fileURLToPath(new URL('./paired-run.js', import.meta.url));
+
+/**
+ * One paired process (paired-run.ts) over the scenarios matching `patterns`: both builds in one
+ * process, alternating slices. undefined when a build has no paired hook (an older ref).
+ */
+export async function runPairedProcess(baseline: Build, twin: string, candidate: Build, patterns: readonly string[], durationS: number): Promise<PairedOutput | undefined> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'mqlab-gate-pair-'));
+  try {
+    const out = join(tmp, 'paired.json');
+    const request: PairedRequest = { a: baseline.dist, b: candidate.dist, twin, patterns, durationS, out };
+    const done = await run(process.execPath, [PAIRED_RUN, JSON.stringify(request)], candidate.cwd);
+    if (done.code === UNPAIRABLE_EXIT) return undefined;
+    if (done.code !== 0 || !existsSync(out)) {
+      const tail = done.stderr.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`paired run exited with ${done.code}\n${tail}`);
+    }
+    const raw = JSON.parse(readFileSync(out, 'utf8')) as Record<keyof PairedOutput, unknown>;
+    return { a: resultsSchema.parse(raw.a), b: resultsSchema.parse(raw.b), aa: resultsSchema.parse(raw.aa) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `fn` with a copy of `build`'s dist in a temporary folder (package.json beside it, node_modules
+ * linked), removed afterwards: the paired runner's A/A twin.
+ */
+export async function withTwin<T>(build: Build, fn: (twinDist: string) => Promise<T>): Promise<T> {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'mqlab-gate-twin-'));
+  try {
+    const dist = join(tmp, 'dist');
+    cpSync(build.dist, dist, { recursive: true });
+    const pkg = join(checkoutOf(build.dist), 'package.json');
+    if (existsSync(pkg)) cpSync(pkg, join(tmp, 'package.json'));
+    const modules = join(checkoutOf(build.dist), 'node_modules');
+    if (existsSync(modules)) symlinkSync(modules, join(tmp, 'node_modules'), 'dir');
+    return await fn(dist);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -22,7 +22,9 @@ import {
   type RoundRunner,
   type Slowdown,
 } from '../../reports/gate/index.js';
-import { probeBench, runBenchProcess, type BenchFeatures, type Build } from './bench-process.js';
+import type { Results } from '../../bench/results.js';
+import { probeBench, runBenchProcess, runPairedProcess, withTwin, type BenchFeatures, type Build } from './bench-process.js';
+import type { PairedOutput } from './paired-run.js';
 import { measureCalibration } from './calibration.js';
 import { withWorktreeBuild, type Log } from './worktree.js';
 
@@ -84,20 +86,68 @@ function describe(options: GateOptions): string {
   return `gate ${options.mode}: ${runs}, ${options.durationS ?? mode.duration} s per scenario, suite ${mode.suite}${inject}`;
 }
 
-function interleavedRounds(baseline: Measurer, candidate: Measurer, options: GateOptions): RoundRunner {
+/**
+ * Interleaved rounds. Scenarios the paired runner covers (PAIRED_PREFIXES) are measured by one
+ * paired process per pair (paired-run.ts: both builds in one process, alternating slices, with the
+ * baseline's A/A twin); the rest by a baseline process, then a candidate process, the order of the
+ * two swapped every other pair. Builds without the paired runner's hook are measured process by
+ * process throughout.
+ */
+function interleavedRounds(baseline: Measurer, twin: string, candidate: Measurer, options: GateOptions): RoundRunner {
   const mode = options.config.modes[options.mode];
   const runs = options.runs ?? mode.runs;
+  const durationS = options.durationS ?? mode.duration;
+  let pairable = true;
   return async (round, ids) => {
     const patterns = ids ?? mode.scenarios;
     const a: GateRun[] = [];
     const b: GateRun[] = [];
+    const aa: GateRun[] = [];
     for (let i = 0; i < runs; i++) {
       options.log(`round ${round}: pair ${i + 1}/${runs} (A = ${baseline.build.label}, B = ${candidate.build.label})`);
-      a.push(await measureRun(baseline, options, patterns, 'baseline', false));
-      b.push(await measureRun(candidate, options, patterns, 'candidate', false));
+      const paired = pairable ? patterns.filter((p) => PAIRED_PREFIXES.some((prefix) => p.startsWith(prefix))) : [];
+      const rest = patterns.filter((p) => !paired.includes(p));
+      let fromPair: PairedOutput | undefined;
+      if (paired.length > 0) {
+        fromPair = await runPairedProcess(baseline.build, twin, candidate.build, paired, durationS);
+        if (fromPair === undefined) {
+          pairable = false;
+          options.log('a build has no paired runner: measuring process by process');
+          rest.unshift(...paired);
+        }
+      }
+      let runA: GateRun | undefined;
+      let runB: GateRun | undefined;
+      if (rest.length > 0) {
+        // Swap the order every other pair, so that neither build always runs first.
+        if (i % 2 === 0) {
+          runA = await measureRun(baseline, options, rest, 'baseline', false);
+          runB = await measureRun(candidate, options, rest, 'candidate', false);
+        } else {
+          runB = await measureRun(candidate, options, rest, 'candidate', false);
+          runA = await measureRun(baseline, options, rest, 'baseline', false);
+        }
+      }
+      a.push(joinRuns(fromPair?.a, runA, options, false));
+      b.push(joinRuns(fromPair?.b, runB, options, true));
+      if (fromPair !== undefined) aa.push(joinRuns(fromPair.aa, undefined, options, false));
     }
-    return { baseline: a, candidate: b };
+    return { baseline: a, candidate: b, ...(aa.length === runs ? { aa } : {}) };
   };
+}
+
+/** Scenario prefixes the paired runner measures (the log micro group). */
+const PAIRED_PREFIXES = ['log.', 'ceiling.'];
+
+/** One run from a paired process's results and a process run's: their scenarios side by side. */
+function joinRuns(paired: Results | undefined, run: GateRun | undefined, options: GateOptions, candidate: boolean): GateRun {
+  const own = paired === undefined ? undefined : candidate ? applySlowdown(paired, options.slowdowns) : paired;
+  if (own === undefined) {
+    if (run === undefined) throw new Error('a gate run measured nothing');
+    return run;
+  }
+  const results: Results = run === undefined ? own : { ...own, scenarios: [...own.scenarios, ...run.results.scenarios] };
+  return gateRun(results, options.config.calibration);
 }
 
 function candidateRounds(candidate: Measurer, options: GateOptions): RoundRunner {
@@ -129,12 +179,16 @@ export async function runGate(options: GateOptions): Promise<GateOutcome> {
     }
     case 'dist': {
       const baseline = await measurer({ label: `baseline ${source.dist}`, dist: source.dist, cwd: source.cwd });
-      return runGateFlow({ config: options.config, mode: options.mode, pairing: 'interleaved', runRound: interleavedRounds(baseline, candidate, options) });
+      return withTwin(baseline.build, (twin) =>
+        runGateFlow({ config: options.config, mode: options.mode, pairing: 'interleaved', runRound: interleavedRounds(baseline, twin, candidate, options) }),
+      );
     }
     case 'ref':
       return withWorktreeBuild(options.candidate.cwd, source.ref, options.log, async (build) => {
         const baseline = await measurer(build);
-        return runGateFlow({ config: options.config, mode: options.mode, pairing: 'interleaved', runRound: interleavedRounds(baseline, candidate, options) });
+        return withTwin(build, (twin) =>
+          runGateFlow({ config: options.config, mode: options.mode, pairing: 'interleaved', runRound: interleavedRounds(baseline, twin, candidate, options) }),
+        );
       });
     default: {
       const never: never = source;
