@@ -135,9 +135,12 @@ export function compareScenario(input: ScenarioInput, options: DecisionOptions =
         twin.push(a2 === undefined ? undefined : figure(a2, id, false));
       }
     }
-    // A pair goes when either of its runs was disturbed.
-    const keepB = inliers(base);
-    const keepC = inliers(cand);
+    // A pair goes when either of its runs was disturbed. Paired runs (every pair with its twin) meet
+    // the machine at whatever speed it had then, so their raw figures swing by design: there the
+    // ratios within each process are what a disturbance shows in.
+    const twinned = twin.length > 0 && twin.every((t) => t !== undefined);
+    const keepB = twinned ? inliers(base.map((b, i) => (twin[i] ?? Number.NaN) / b)) : inliers(base);
+    const keepC = twinned ? inliers(cand.map((c, i) => c / (base[i] ?? Number.NaN))) : inliers(cand);
     const keep = base.map((_, i) => keepB[i] === true && keepC[i] === true);
     dropped = keep.filter((k) => !k).length;
     aaRatios = base.flatMap((b, i) => (keep[i] === true && twin[i] !== undefined ? [twin[i] / b] : []));

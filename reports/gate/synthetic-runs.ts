@@ -127,3 +127,52 @@ export function syntheticRounds(options: SyntheticGateOptions, pairing: 'interle
     return Promise.resolve({ baseline, candidate });
   };
 }
+
+/**
+ * A shared machine whose speed jumps between two levels (a neighbour on the sibling hyperthread
+ * takes half of a core, as measured on this project's CI machines): each paired process meets the
+ * machine at either level, independently of the process before it.
+ */
+export const BIMODAL_MACHINE = { slowLevel: 0.5, slowChance: 0.6 } as const;
+
+/** What varies between arms of one paired process: a few percent per arm, and the usual outliers. */
+export const PAIRED_NOISE: NoiseModel = { machineCv: 0, outlierRate: 0.03, outlierLoss: [0.15, 0.4], samples: 0, sampleCv: 0 };
+
+/**
+ * A round runner over synthetic *paired* runs (scripts/gate/paired-run.ts): per pair one machine
+ * level, drawn from BIMODAL_MACHINE, shared by the baseline, the candidate and the baseline's twin,
+ * each with its own few percent (the scenarios' cv) and outliers.
+ */
+export function syntheticPairedRounds(options: SyntheticGateOptions): RoundRunner {
+  const random = seededRandom(options.seed);
+  const common = { scenarios: options.scenarios ?? SYNTHETIC_SCENARIOS, noise: PAIRED_NOISE, calibrationIds: options.calibrationIds, env: options.env };
+  return (): Promise<{ baseline: GateRun[]; candidate: GateRun[]; aa: GateRun[] }> => {
+    const baseline: GateRun[] = [];
+    const candidate: GateRun[] = [];
+    const aa: GateRun[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const level = random() < BIMODAL_MACHINE.slowChance ? BIMODAL_MACHINE.slowLevel : 1;
+      baseline.push(syntheticRun(random, { ...common, session: level }));
+      candidate.push(syntheticRun(random, { ...common, session: level, slowdown: options.slowdown }));
+      aa.push(syntheticRun(random, { ...common, session: level }));
+    }
+    return Promise.resolve({ baseline, candidate, aa });
+  };
+}
+
+/** The same bimodal machine met by one process per build: each run draws its own level. */
+export function syntheticBimodalRounds(options: SyntheticGateOptions): RoundRunner {
+  const random = seededRandom(options.seed);
+  const common = { scenarios: options.scenarios ?? SYNTHETIC_SCENARIOS, noise: PAIRED_NOISE, calibrationIds: options.calibrationIds, env: options.env };
+  const run = (slowdown?: Readonly<Record<string, number>>): GateRun =>
+    syntheticRun(random, { ...common, session: random() < BIMODAL_MACHINE.slowChance ? BIMODAL_MACHINE.slowLevel : 1, ...(slowdown === undefined ? {} : { slowdown }) });
+  return (): Promise<{ baseline: GateRun[]; candidate: GateRun[] }> => {
+    const baseline: GateRun[] = [];
+    const candidate: GateRun[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      baseline.push(run());
+      candidate.push(run(options.slowdown));
+    }
+    return Promise.resolve({ baseline, candidate });
+  };
+}
