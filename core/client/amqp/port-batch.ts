@@ -22,6 +22,8 @@
  * as long as it keeps them.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { MessageProperties as ModelProperties } from '../../routing/index.js';
+import type { TransportMessage } from './transport.js';
 
 /**
  * Client → host entries.
@@ -205,6 +207,17 @@ export class BatchWriter {
     this.objs.push(value);
   }
 
+  /**
+   * The last four fields of a message entry (DOWN_REPLY_GET, DOWN_DELIVER, DOWN_RETURN): exchange,
+   * routing key, properties, body. The entry wrote the body's length among its numbers.
+   */
+  messageTail(exchange: string, routingKey: string, properties: ModelProperties, body: Uint8Array): void {
+    this.str(exchange);
+    this.str(routingKey);
+    this.obj(properties);
+    this.body(body);
+  }
+
   /** Appends the body of the entry being written; it is copied when the batch is posted. */
   body(bytes: Uint8Array): void {
     this.#bodies.push(bytes);
@@ -298,6 +311,14 @@ export class BatchReader {
     const view = Buffer.from(this.#buffer!, this.#at, length);
     this.#at += length;
     return view;
+  }
+
+  /** What {@link BatchWriter.messageTail} wrote, as a message whose body is a Buffer view. */
+  messageTail(length: number): TransportMessage {
+    const exchange = this.str();
+    const routingKey = this.str();
+    const properties = this.obj() as ModelProperties;
+    return { exchange, routingKey, properties, body: this.buffer(length) };
   }
 
   /** Lets go of the batch, so its buffer lives only as long as the views handed out. */

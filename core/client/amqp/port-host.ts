@@ -260,10 +260,7 @@ class ServedConnection implements AmqpTransportListener {
       out.flag(f.redelivered);
       out.int(f.messageCount);
       out.int(message.body.byteLength);
-      out.str(f.exchange);
-      out.str(f.routingKey);
-      out.obj(message.properties);
-      out.body(message.body);
+      out.messageTail(f.exchange, f.routingKey, message.properties, message.body);
     } else {
       out.entry(DOWN_REPLY, this.id);
       out.int(channel);
@@ -289,12 +286,9 @@ class ServedConnection implements AmqpTransportListener {
     out.flag(redelivered);
     out.int(message.body.byteLength);
     out.str(consumerTag);
-    out.str(message.exchange);
-    out.str(message.routingKey);
     // The model shares one properties object among the messages published without options, and
     // structured clone writes a repeated object once: most deliveries cost a back-reference here.
-    out.obj(message.properties);
-    out.body(message.body);
+    out.messageTail(message.exchange, message.routingKey, message.properties, message.body);
     this.host.schedule();
   }
 
@@ -306,10 +300,7 @@ class ServedConnection implements AmqpTransportListener {
     out.int(replyCode);
     out.int(message.body.byteLength);
     out.str(replyText);
-    out.str(message.exchange);
-    out.str(message.routingKey);
-    out.obj(message.properties);
-    out.body(message.body);
+    out.messageTail(message.exchange, message.routingKey, message.properties, message.body);
     this.host.schedule();
   }
 

@@ -26,7 +26,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { AmqpError, errorFromRecord, type ErrorRecord } from '../../errors/index.js';
-import { assertShortstr, type MessageProperties as ModelProperties, type PublishOptions as ModelPublishOptions } from '../../routing/index.js';
+import { assertShortstr, type PublishOptions as ModelPublishOptions } from '../../routing/index.js';
 import { OutputQueue } from './output-queue.js';
 import {
   BatchPacer,
@@ -63,7 +63,6 @@ import type {
   AmqpTransportConnection,
   AmqpTransportListener,
   AmqpTransportOpenOptions,
-  TransportMessage,
 } from './transport.js';
 
 /** A host in another thread, for `connect({ host })`. */
@@ -217,15 +216,9 @@ class PortClient implements AmqpTransport {
         const deliveryTag = r.int();
         const redelivered = r.flag();
         const messageCount = r.int();
-        const length = r.int();
-        const exchange = r.str();
-        const routingKey = r.str();
-        const properties = r.obj() as ModelProperties;
-        const body = r.buffer(length);
-        if (out !== undefined) {
-          const message: TransportMessage = { exchange, routingKey, properties, body };
-          out.setReply(out.reserveReply(channel), { fields: { deliveryTag, redelivered, exchange, routingKey, messageCount }, message });
-        }
+        const message = r.messageTail(r.int());
+        const { exchange, routingKey } = message;
+        out?.setReply(out.reserveReply(channel), { fields: { deliveryTag, redelivered, exchange, routingKey, messageCount }, message });
         break;
       }
       case DOWN_REPLY_ERROR: {
@@ -240,11 +233,7 @@ class PortClient implements AmqpTransport {
         const redelivered = r.flag();
         const length = r.int();
         const consumerTag = r.str();
-        const exchange = r.str();
-        const routingKey = r.str();
-        const properties = r.obj() as ModelProperties;
-        const body = r.buffer(length);
-        out?.deliver(channel, consumerTag, deliveryTag, redelivered, { exchange, routingKey, properties, body });
+        out?.deliver(channel, consumerTag, deliveryTag, redelivered, r.messageTail(length));
         break;
       }
       case DOWN_RETURN: {
@@ -252,11 +241,7 @@ class PortClient implements AmqpTransport {
         const replyCode = r.int();
         const length = r.int();
         const replyText = r.str();
-        const exchange = r.str();
-        const routingKey = r.str();
-        const properties = r.obj() as ModelProperties;
-        const body = r.buffer(length);
-        out?.returned(channel, replyCode, replyText, { exchange, routingKey, properties, body });
+        out?.returned(channel, replyCode, replyText, r.messageTail(length));
         break;
       }
       case DOWN_CONFIRM: {
