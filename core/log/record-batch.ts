@@ -12,6 +12,7 @@
  *   memory is 5-7x faster when source and destination line up; this costs 3.5 bytes per record on
  *   average. `alignValues: false` turns it off and gives Kafka's minimal encoding.
  */
+import { Buffer } from 'node:buffer';
 import { crc32c } from './crc32c.js';
 import { corruptMessage, invalidArgument, invalidTimestamp, messageTooLarge } from './errors.js';
 import {

@@ -28,6 +28,7 @@
  * - Below the log start offset (retention) it throws OFFSET_OUT_OF_RANGE, as a Kafka fetch does; after
  *   a truncation it repositions itself, or throws OFFSET_OUT_OF_RANGE if its offset is gone.
  */
+import { Buffer } from 'node:buffer';
 import { crc32c } from './crc32c.js';
 import { corruptMessage, offsetOutOfRange } from './errors.js';
 import {

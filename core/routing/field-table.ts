@@ -13,6 +13,7 @@
  * matter, only the value. A longstr and a binary with the same bytes are equal, so are a number and
  * a bigint with the same integer value, and a typed wrapper and its value.
  */
+import { Buffer } from 'node:buffer';
 
 /** A field table: headers, binding arguments or exchange arguments. */
 export type FieldTable = Readonly<Record<string, unknown>>;

@@ -10,6 +10,7 @@
  *   fire-and-forget methods throw {@link IllegalOperationError} "Channel closed".
  * - After close() starts, deliveries and returns are dropped.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { AmqpError, AmqpMethodName } from '../../errors/index.js';
 import { channelClosedError, channelEndedError, IllegalOperationError, rpcClosedError } from './errors.js';

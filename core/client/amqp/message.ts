@@ -10,6 +10,7 @@
  * - A delivered message's `content` and `headers` are shared by every queue the message reached:
  *   treat them as read-only.
  */
+import { Buffer } from 'node:buffer';
 import type { MessageProperties as ModelProperties, PublishOptions as ModelPublishOptions } from '../../routing/index.js';
 import type { TransportGetOk, TransportMessage } from './transport.js';
 import type { ConsumeMessage, GetMessage, MessageProperties, PublishOptions, ReturnMessage } from './types.js';

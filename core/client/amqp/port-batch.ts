@@ -21,6 +21,7 @@
  * batch's buffer, which belongs to the receiver after the transfer: its views of it stay valid for
  * as long as it keeps them.
  */
+import { Buffer } from 'node:buffer';
 import type { MessagePort } from 'node:worker_threads';
 import type { MessageProperties as ModelProperties } from '../../routing/index.js';
 import type { TransportMessage } from './transport.js';
@@ -221,7 +222,7 @@ export class BatchWriter {
   /** Appends the body of the entry being written; it is copied when the batch is posted. */
   body(bytes: Uint8Array): void {
     this.#bodies.push(bytes);
-    this.#bodyBytes += bytes.byteLength;
+    this.#bodyBytes += bytes.length;
   }
 
   /** Posts everything gathered as one message: ints and bodies copied into one transferred buffer. */
@@ -237,7 +238,7 @@ export class BatchWriter {
       for (let i = 0; i < bodies.length; i++) {
         const body = bodies[i]!;
         bytes.set(body, at);
-        at += body.byteLength;
+        at += body.length;
       }
     }
     const batch: PortBatch = { ints: count, strs: this.#strs, objs: this.objs, buffer, credit: this.credit };

@@ -347,12 +347,12 @@ class RemoteConnection implements AmqpTransportConnection {
     const out = this.#out;
     out.entry(UP_PUBLISH, this.id);
     out.int(channel);
-    out.int(content.byteLength);
+    out.int(content.length);
     out.str(exchange);
     out.str(routingKey);
     out.obj(options);
     out.body(content);
-    return this.client.published(this, channel, content.byteLength + PUBLISH_OVERHEAD_BYTES);
+    return this.client.published(this, channel, content.length + PUBLISH_OVERHEAD_BYTES);
   }
 
   ack(channel: number, deliveryTag: number, multiple: boolean): void {

@@ -15,6 +15,7 @@
  *
  * Property JSON tags what JSON lacks: bytes as { "$bytes": base64 }, bigints as { "$bigint": "123" }.
  */
+import { Buffer } from 'node:buffer';
 import { MqlabInternalError } from '../../errors/index.js';
 import type { FieldTable, MessageProperties } from '../../routing/index.js';
 import type { RecordHeader } from '../../log/index.js';

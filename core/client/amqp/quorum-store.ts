@@ -35,6 +35,7 @@
  * Invariants: one round in flight per queue; rounds are answered to the model in order, from the
  * event loop (never inside a model call); after delete() the store answers nothing more.
  */
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { Cluster } from '../../cluster/index.js';
 import type { RecordHeader } from '../../log/index.js';

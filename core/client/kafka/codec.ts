@@ -1,4 +1,5 @@
 /** Conversions between kafkajs's message shapes and the bytes the log stores. */
+import { Buffer } from 'node:buffer';
 import type { RecordHeader, RecordCursor } from '../../log/index.js';
 import type { IHeaders, KafkaMessage, Message } from './types.js';
 

@@ -288,7 +288,7 @@ export class Channel {
       if (options?.immediate === true) throw notImplemented('immediate=true', 'basic.publish');
       const vhost = this.vhost;
       const max = vhost.options.maxMessageSize;
-      if (content.byteLength > max) throw messageTooLarge(content.byteLength, max, MAX_MESSAGE_SIZE_CAP);
+      if (content.length > max) throw messageTooLarge(content.length, max, MAX_MESSAGE_SIZE_CAP);
       let target = this.lastExchange;
       if (target === undefined || target.name !== exchange || target.deleted) {
         target = vhost.exchanges.get(exchange);

@@ -45,7 +45,7 @@ export class PriorityReadyList implements ReadyMessages {
     if (bySeq) list.insertBySeq(msg, seq, expiresAt, redelivered);
     else list.push(msg, seq, expiresAt, redelivered);
     this.count++;
-    this.bytes += msg.body.byteLength;
+    this.bytes += msg.size;
     if (level > this.top) this.top = level;
   }
 
@@ -74,7 +74,7 @@ export class PriorityReadyList implements ReadyMessages {
   shift(): Message {
     const msg = this.head().shift();
     this.count--;
-    this.bytes -= msg.body.byteLength;
+    this.bytes -= msg.size;
     return msg;
   }
 
@@ -83,7 +83,7 @@ export class PriorityReadyList implements ReadyMessages {
       const msg = list.removeSeq(seq);
       if (msg === undefined) continue;
       this.count--;
-      this.bytes -= msg.body.byteLength;
+      this.bytes -= msg.size;
       return msg;
     }
     return undefined;

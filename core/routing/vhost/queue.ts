@@ -128,7 +128,7 @@ export class Queue {
   enqueue(msg: Message, nowMs: number): boolean {
     const { overflow, maxLength, maxLengthBytes } = this.settings;
     const limited = maxLength >= 0 || maxLengthBytes >= 0;
-    if (limited && overflow !== 'drop-head' && this.wouldOverflow(msg.body.byteLength)) {
+    if (limited && overflow !== 'drop-head' && this.wouldOverflow(msg.size)) {
       if (overflow === 'reject-publish-dlx') this.host.deadLetter(this, msg, 'maxlen', nowMs);
       return false;
     }

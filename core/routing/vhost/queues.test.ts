@@ -220,7 +220,7 @@ describe('queues', () => {
     );
     expect(h.ch.checkQueue(T, 'q').messageCount).toBe(1);
     const big = harness({ maxMessageSize: MAX_MESSAGE_SIZE_CAP });
-    const huge = { byteLength: MAX_MESSAGE_SIZE_CAP + 1 } as unknown as Uint8Array;
+    const huge = { length: MAX_MESSAGE_SIZE_CAP + 1 } as unknown as Uint8Array;
     expect(thrown(() => big.ch.sendToQueue(T, 'q', huge)).message).toBe(
       `PRECONDITION_FAILED - message size ${MAX_MESSAGE_SIZE_CAP + 1} is larger than max size ${MAX_MESSAGE_SIZE_CAP}`,
     );

@@ -120,7 +120,7 @@ export class ReadyList implements ReadyMessages {
     const at = this.head;
     const msg = this.msgs[at]!;
     this.msgs[at] = undefined;
-    this.bytes -= msg.body.byteLength;
+    this.bytes -= msg.size;
     this.head = (at + 1) & this.mask;
     this.count--;
     return msg;
@@ -153,7 +153,7 @@ export class ReadyList implements ReadyMessages {
     }
     this.msgs[(this.head + this.count - 1) & this.mask] = undefined;
     this.count--;
-    this.bytes -= msg.body.byteLength;
+    this.bytes -= msg.size;
     return msg;
   }
 
@@ -162,7 +162,7 @@ export class ReadyList implements ReadyMessages {
     this.seqs[at] = seq;
     this.expiries[at] = expiresAt;
     this.redelivered[at] = redelivered ? 1 : 0;
-    this.bytes += msg.body.byteLength;
+    this.bytes += msg.size;
   }
 
   private grow(): void {
