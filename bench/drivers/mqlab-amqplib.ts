@@ -4,14 +4,24 @@
  *
  * Placement: the host (the broker model) stays in the main thread; producers and consumers run in
  * load-generator workers, each reaching the host through a port of its own (`host.share()`, then
- * `attachAmqpHost` in the worker, mqlab-amqplib-client.ts). The session can also open both in the
- * main thread, over the in-process transport (tests wrap drivers there).
+ * `attachAmqpHost` in the worker, mqlab-amqplib-client.ts). The session can also open every endpoint,
+ * RPC clients and servers included, in the main thread over the in-process transport (a driver
+ * placed in 'main'; tests wrap drivers so).
  */
 import { connect, createAmqpHost, type AmqpHost } from '../../core/client/amqp/index.js';
 import type { AmqpWorkload, Workload } from '../workload.js';
-import { amqpNames, declareTopology, openAmqpConsumer, openAmqpProducer, type AmqpConnectionLike, type AmqpNames } from './amqp-endpoints.js';
+import {
+  amqpNames,
+  declareTopology,
+  openAmqpConsumer,
+  openAmqpProducer,
+  openAmqpRpcClient,
+  openAmqpRpcServer,
+  type AmqpConnectionLike,
+  type AmqpNames,
+} from './amqp-endpoints.js';
 import type { MqlabAmqplibSpec } from './mqlab-amqplib-client.js';
-import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, WorkerSpec } from './types.js';
+import type { ConsumerEndpoint, Driver, DriverSession, MessageSink, ProducerEndpoint, RpcClientEndpoints, WorkerSpec } from './types.js';
 
 class MqlabAmqpSession implements DriverSession {
   readonly targets: number;
@@ -37,6 +47,19 @@ class MqlabAmqpSession implements DriverSession {
   async openConsumer(index: number, sink: MessageSink): Promise<ConsumerEndpoint> {
     const queue = this.names.queues[index % this.names.queues.length]!;
     return openAmqpConsumer(await this.#connect(), queue, this.workload.prefetch, this.workload.ack, sink);
+  }
+
+  /** An RPC client in this thread (in-process transport), for a session whose producers run in main. */
+  async openRpcClient(_index: number, sink: MessageSink): Promise<RpcClientEndpoints> {
+    const rpc = this.workload.rpc;
+    if (rpc === undefined) throw new Error(`workload ${this.workload.id} is not an RPC workload`);
+    return openAmqpRpcClient(await this.#connect(), this.names.routes, rpc.replyTo, sink);
+  }
+
+  /** An RPC server in this thread: answers each request on its queue with the request's body. */
+  async openRpcServer(index: number): Promise<ConsumerEndpoint> {
+    const queue = this.names.queues[index % this.names.queues.length]!;
+    return openAmqpRpcServer(await this.#connect(), queue, this.workload.prefetch);
   }
 
   /** A fresh port per generator: its connection's batches never wait behind another generator's. */

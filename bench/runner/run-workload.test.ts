@@ -135,6 +135,21 @@ describe('RPC workloads', () => {
     expect(m.threads).toBe(5);
   }, 30_000);
 
+  it('on mqlab-amqplib placed in the main thread, clients and servers share the in-process host', async () => {
+    const inMain: Driver = { ...mqlabAmqplibDriver, producersIn: 'main', consumersIn: 'main' };
+    for (const [workload, replyTo] of [[rpc, 'direct'], [rpcOverQueue, 'queue']] as const) {
+      const m = await runWorkload(workload, { driverImpl: inMain });
+      expect(m.skipped).toBeUndefined();
+      expect(m.error).toBeUndefined();
+      expect(m.delivery).toEqual({ lost: 0, duplicated: 0, reordered: 0 });
+      expect(m.messages).toBeGreaterThan(0.5 * 2_000 * 0.4);
+      expect(m.latency?.p50_us ?? 0).toBeGreaterThan(0);
+      expect(m.params).toMatchObject({ rpc_reply_to: replyTo });
+      // No generator worker: the host and every client and server run in this thread.
+      expect(m.threads).toBe(1);
+    }
+  }, 30_000);
+
   it('against RabbitMQ, every request of each client gets its reply once, timed as a round trip', async () => {
     const m = await runWorkload(rpc, { driver: 'rabbitmq' });
     expect(m.skipped).toBeUndefined();
