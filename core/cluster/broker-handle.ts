@@ -8,13 +8,26 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 import { errorFromRecord, KafkaProtocolError } from '../errors/index.js';
 import { ringAlways } from '../memory/index.js';
 import type { BrokerConfig } from './config.js';
-import { BROKER_BELL_WORD, BROKER_CONTROL_BYTES, BrokerState, FETCH_DELAY_WORD, HEARTBEAT_WORD, PAUSE_WORD, STATE_WORD } from './layout.js';
+import {
+  BROKER_BELL_WORD,
+  BROKER_CONTROL_BYTES,
+  BrokerState,
+  FETCH_DELAY_EPOCH_WORD,
+  FETCH_DELAY_SEEN_WORD,
+  FETCH_DELAY_WORD,
+  HEARTBEAT_WORD,
+  PAUSE_WORD,
+  STATE_WORD,
+} from './layout.js';
 import type { BrokerCallName, BrokerCalls, BrokerEvent, BrokerWorkerData, CallMessage, FromBroker } from './messages.js';
 
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
+
+/** How long setFetchDelay waits for the broker to begin a fetch pass under the new delay. */
+const FETCH_DELAY_APPLY_TIMEOUT_MS = 1_000;
 
 /**
  * What a client connection needs of a broker: its id, its control block (doorbell, state) and calls.
@@ -150,10 +163,25 @@ export class BrokerHandle implements BrokerLink {
   /**
    * Fault injection on a follower: 0 fetches freely, n > 0 at most one fetch every n ms (a slow
    * follower), -1 none at all. Its heartbeat goes on, so only replica lag can shrink the ISR.
+   * Returns once the broker fetches under the new delay (at most about a second on a stuck broker):
+   * after setFetchDelay(-1), the follower copies nothing sent later.
    */
   setFetchDelay(ms: number): void {
-    Atomics.store(this.control, FETCH_DELAY_WORD, ms);
+    const control = this.control;
+    Atomics.store(control, FETCH_DELAY_WORD, ms);
+    const epoch = Atomics.add(control, FETCH_DELAY_EPOCH_WORD, 1) + 1;
     this.ringBell();
+    // A fetch pass that read the old delay may still be copying (a follower told to stop would
+    // then take records sent after this call). Wait, bounded, until the broker has started a pass
+    // under the new delay; a paused or stopped broker runs no pass, so there is nothing to wait for.
+    const deadline = performance.now() + FETCH_DELAY_APPLY_TIMEOUT_MS;
+    for (;;) {
+      const seen = Atomics.load(control, FETCH_DELAY_SEEN_WORD);
+      if (seen - epoch >= 0 || this.paused || Atomics.load(control, STATE_WORD) !== BrokerState.RUNNING) return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      Atomics.wait(control, FETCH_DELAY_SEEN_WORD, seen, Math.min(left, 5));
+    }
   }
 
   /** Terminates the worker at once: no goodbye, its memory is gone. */

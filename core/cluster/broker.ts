@@ -45,7 +45,7 @@ import { ByteRing, NO_SPACE, RING_END, frameBytes, ringIfAsleep } from '../memor
 import { ProducerStateTable } from '../stream/producer-state.js';
 import type { BrokerConfig } from './config.js';
 import { partitionLogSettings } from './log-settings.js';
-import { BROKER_BELL_WORD, BrokerState, FETCH_DELAY_WORD, HEARTBEAT_WORD, PAUSE_WORD, STATE_WORD } from './layout.js';
+import { BROKER_BELL_WORD, BrokerState, FETCH_DELAY_EPOCH_WORD, FETCH_DELAY_SEEN_WORD, FETCH_DELAY_WORD, HEARTBEAT_WORD, PAUSE_WORD, STATE_WORD } from './layout.js';
 import type { BecomeFollowerArgs, BecomeLeaderArgs, BrokerEvent, LeadershipInfo, PartitionSpec } from './messages.js';
 import { divergenceOffset, EpochCache, FollowerOffsets } from './replication.js';
 import {
@@ -445,7 +445,14 @@ export class Broker {
         handled += n;
       }
     }
+    // The epoch is read before #fetchAll reads the delay, and published once the pass is over: a
+    // setter that sees its epoch published knows no fetch under the old delay is still running.
+    const delayEpoch = Atomics.load(this.control, FETCH_DELAY_EPOCH_WORD);
     if (this.#followers.length > 0) handled += this.#fetchAll();
+    if (Atomics.load(this.control, FETCH_DELAY_SEEN_WORD) !== delayEpoch) {
+      Atomics.store(this.control, FETCH_DELAY_SEEN_WORD, delayEpoch);
+      Atomics.notify(this.control, FETCH_DELAY_SEEN_WORD);
+    }
     const dirty = this.#dirty;
     for (let i = 0; i < dirty.length; i++) {
       const hosted = dirty[i]!;
