@@ -14,6 +14,7 @@ const MICRO_IDS = [
   'log.append.200B',
   'log.append.batch.200B',
   'log.read.200B',
+  'host.stalls',
 ];
 
 describe('mqlab bench --suite micro', () => {

@@ -1,6 +1,7 @@
 /** The micro suite: the primitives (ring, log) against the memory-copy ceiling and their peers. */
 import { runLogScenarios } from './log.js';
 import { runRingScenarios } from './ring.js';
+import { runStallScenarios } from './stalls.js';
 import type { Measurement, MicroOptions, MicroScenarioGroup } from './types.js';
 
 export type { Measurement, MicroOptions } from './types.js';
@@ -14,6 +15,7 @@ interface Group {
 const GROUPS: readonly Group[] = [
   { prefixes: ['log.', 'ceiling.'], run: runLogScenarios },
   { prefixes: ['ring.', 'peer.postMessage.', 'peer.ringbufjs.'], run: runRingScenarios },
+  { prefixes: ['host.'], run: runStallScenarios },
 ];
 
 function matches(id: string, patterns: readonly string[] | undefined): boolean {
