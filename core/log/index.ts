@@ -24,6 +24,7 @@ export {
   type RecordHeader,
 } from './record-batch.js';
 export { crc32c } from './crc32c.js';
+export { coarseNow } from './clock.js';
 export { partitionLogDefaults, resolvePartitionLogOptions, type PartitionLogOptions } from './options.js';
 export type { LogDescriptor, SegmentDescriptor, SegmentMessage } from './descriptor.js';
 export type { WaitResult } from './control.js';

@@ -2,6 +2,7 @@
  * PartitionLog options: one defaults object, validated once at construction (never on the hot path).
  * Names follow Kafka's topic configs in camelCase (segment.bytes -> segmentBytes, ...).
  */
+import { coarseNow } from './clock.js';
 import { lazy, zod } from '../schema.js';
 import { invalidConfig } from './errors.js';
 import {
@@ -54,7 +55,7 @@ export interface PartitionLogOptions {
   readonly sealCrc: boolean;
   readonly leaderEpoch: number;
   readonly startOffset: number;
-  /** Clock for records appended without a timestamp and for retention by age (default Date.now). */
+  /** Clock for records appended without a timestamp and for retention by age (default coarseNow, see clock.ts). */
   readonly now: () => number;
 }
 
@@ -88,7 +89,7 @@ export function resolvePartitionLogOptions(options: Partial<PartitionLogOptions>
   const parsed = schema().safeParse(merged);
   if (!parsed.success) throw invalidConfig(zod().prettifyError(parsed.error).replace(/\n/g, '; '));
   if (now !== undefined && typeof now !== 'function') throw invalidConfig('now must be a function returning milliseconds');
-  const resolved: PartitionLogOptions = { ...parsed.data, now: now ?? Date.now };
+  const resolved: PartitionLogOptions = { ...parsed.data, now: now ?? coarseNow };
   const capacity = segmentDataCapacity(resolved.segmentBytes, resolved.indexIntervalBytes);
   if (resolved.maxMessageBytes + MAX_FILLER_BYTES > capacity) {
     throw invalidConfig(

@@ -53,6 +53,7 @@
  * cursor in this thread. A reader that vanishes without close() keeps its pin until
  * releaseReader(); until then buffers are simply not reused (never reused unsafely).
  */
+import { coarseNow } from './clock.js';
 import { ControlBlock } from './control.js';
 import type { LogDescriptor, SegmentDescriptor } from './descriptor.js';
 import { invalidArgument, messageTooLarge, offsetOutOfRange } from './errors.js';
@@ -177,7 +178,7 @@ export class PartitionLog {
    * resolved them with resolvePartitionLogOptions (a broker worker gets settings its cluster checked).
    */
   constructor(options: Partial<PartitionLogOptions> = {}, validated = false) {
-    this.options = validated ? { ...partitionLogDefaults, now: Date.now, ...options } : resolvePartitionLogOptions(options);
+    this.options = validated ? { ...partitionLogDefaults, now: coarseNow, ...options } : resolvePartitionLogOptions(options);
     this.leaderEpoch = this.options.leaderEpoch;
     this.state = new LogState(this.options.startOffset);
     this.builder = new RecordBatchBuilder({ now: this.options.now });
