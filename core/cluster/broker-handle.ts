@@ -172,8 +172,8 @@ export class BrokerHandle implements BrokerLink {
     const epoch = Atomics.add(control, FETCH_DELAY_EPOCH_WORD, 1) + 1;
     this.ringBell();
     // A fetch pass that read the old delay may still be copying (a follower told to stop would
-    // then take records sent after this call). Wait, bounded, until the broker has started a pass
-    // under the new delay; a paused or stopped broker runs no pass, so there is nothing to wait for.
+    // then take records sent after this call). Wait, bounded, until the broker has run a pass under
+    // the new delay. A paused or stopped broker may run none, so it is not waited for.
     const deadline = performance.now() + FETCH_DELAY_APPLY_TIMEOUT_MS;
     for (;;) {
       const seen = Atomics.load(control, FETCH_DELAY_SEEN_WORD);
