@@ -35,6 +35,11 @@ class MqlabAmqpSession implements DriverSession {
     this.targets = workload.publish.routingKeys.length;
   }
 
+  /** Consumers (and RPC servers) take the workload's queues in turn. */
+  #queueFor(index: number): string {
+    return this.names.queues[index % this.names.queues.length]!;
+  }
+
   async #connect(): Promise<AmqpConnectionLike> {
     // mqlab's Connection has amqplib's methods; its types are its own, hence the narrowing cast.
     return (await connect({ host: this.host })) as unknown as AmqpConnectionLike;
@@ -45,7 +50,7 @@ class MqlabAmqpSession implements DriverSession {
   }
 
   async openConsumer(index: number, sink: MessageSink): Promise<ConsumerEndpoint> {
-    const queue = this.names.queues[index % this.names.queues.length]!;
+    const queue = this.#queueFor(index);
     return openAmqpConsumer(await this.#connect(), queue, this.workload.prefetch, this.workload.ack, sink);
   }
 
@@ -58,7 +63,7 @@ class MqlabAmqpSession implements DriverSession {
 
   /** An RPC server in this thread: answers each request on its queue with the request's body. */
   async openRpcServer(index: number): Promise<ConsumerEndpoint> {
-    const queue = this.names.queues[index % this.names.queues.length]!;
+    const queue = this.#queueFor(index);
     return openAmqpRpcServer(await this.#connect(), queue, this.workload.prefetch);
   }
 
@@ -69,7 +74,7 @@ class MqlabAmqpSession implements DriverSession {
     const spec: MqlabAmqplibSpec =
       role === 'producer'
         ? { port, role, routes: this.names.routes, ...(w.rpc === undefined ? {} : { replyTo: w.rpc.replyTo }) }
-        : { port, role, queue: this.names.queues[index % this.names.queues.length]!, prefetch: w.prefetch, ack: w.ack };
+        : { port, role, queue: this.#queueFor(index), prefetch: w.prefetch, ack: w.ack };
     return Promise.resolve({ spec, transfer: [port] });
   }
 

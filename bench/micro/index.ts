@@ -1,5 +1,5 @@
 /** The micro suite: the primitives (ring, log) against the memory-copy ceiling and their peers. */
-import { runLogScenarios } from './log.js';
+import { LOG_SCENARIO_PREFIXES, runLogScenarios } from './log.js';
 import { runRingScenarios } from './ring.js';
 import { runStallScenarios } from './stalls.js';
 import type { Measurement, MicroOptions, MicroScenarioGroup } from './types.js';
@@ -13,7 +13,7 @@ interface Group {
 }
 
 const GROUPS: readonly Group[] = [
-  { prefixes: ['log.', 'ceiling.'], run: runLogScenarios },
+  { prefixes: LOG_SCENARIO_PREFIXES, run: runLogScenarios },
   { prefixes: ['ring.', 'peer.postMessage.', 'peer.ringbufjs.'], run: runRingScenarios },
   { prefixes: ['host.'], run: runStallScenarios },
 ];

@@ -39,6 +39,9 @@ interface Scenario {
   readonly extra?: () => Readonly<Record<string, number>>;
 }
 
+/** The id prefixes of this group's scenarios. */
+export const LOG_SCENARIO_PREFIXES = ['log.', 'ceiling.'] as const;
+
 export const runLogScenarios: MicroScenarioGroup = async (options) => {
   const results: Measurement[] = [];
   for (const scenario of logScenarios()) if (options.wants?.(scenario.id) ?? true) results.push(await measure(scenario, options.durationMs));

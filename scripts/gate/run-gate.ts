@@ -22,6 +22,7 @@ import {
   type RoundRunner,
   type Slowdown,
 } from '../../reports/gate/index.js';
+import { LOG_SCENARIO_PREFIXES } from '../../bench/micro/log.js';
 import type { Results } from '../../bench/results.js';
 import { probeBench, runBenchProcess, runPairedProcess, withTwin, type BenchFeatures, type Build } from './bench-process.js';
 import type { PairedOutput } from './paired-run.js';
@@ -136,8 +137,8 @@ function interleavedRounds(baseline: Measurer, twin: string, candidate: Measurer
   };
 }
 
-/** Scenario prefixes the paired runner measures (the log micro group). */
-const PAIRED_PREFIXES = ['log.', 'ceiling.'];
+/** Scenario prefixes the paired runner measures: the log micro group's (paired-run.ts loads its iterations). */
+const PAIRED_PREFIXES = LOG_SCENARIO_PREFIXES;
 
 /** One run from a paired process's results and a process run's: their scenarios side by side. */
 function joinRuns(paired: Results | undefined, run: GateRun | undefined, options: GateOptions, candidate: boolean): GateRun {

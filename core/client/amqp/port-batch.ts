@@ -209,10 +209,11 @@ export class BatchWriter {
   }
 
   /**
-   * The last four fields of a message entry (DOWN_REPLY_GET, DOWN_DELIVER, DOWN_RETURN): exchange,
-   * routing key, properties, body. The entry wrote the body's length among its numbers.
+   * The last fields of a message entry (DOWN_REPLY_GET, DOWN_DELIVER, DOWN_RETURN): the body's
+   * length, exchange, routing key, properties, body.
    */
   messageTail(exchange: string, routingKey: string, properties: ModelProperties, body: Uint8Array): void {
+    this.int(body.length);
     this.str(exchange);
     this.str(routingKey);
     this.obj(properties);
@@ -315,7 +316,8 @@ export class BatchReader {
   }
 
   /** What {@link BatchWriter.messageTail} wrote, as a message whose body is a Buffer view. */
-  messageTail(length: number): TransportMessage {
+  messageTail(): TransportMessage {
+    const length = this.int();
     const exchange = this.str();
     const routingKey = this.str();
     const properties = this.obj() as ModelProperties;

@@ -259,7 +259,6 @@ class ServedConnection implements AmqpTransportListener {
       out.int(f.deliveryTag);
       out.flag(f.redelivered);
       out.int(f.messageCount);
-      out.int(message.body.length);
       out.messageTail(f.exchange, f.routingKey, message.properties, message.body);
     } else {
       out.entry(DOWN_REPLY, this.id);
@@ -284,7 +283,6 @@ class ServedConnection implements AmqpTransportListener {
     out.int(channel);
     out.int(deliveryTag);
     out.flag(redelivered);
-    out.int(message.body.length);
     out.str(consumerTag);
     // The model shares one properties object among the messages published without options, and
     // structured clone writes a repeated object once: most deliveries cost a back-reference here.
@@ -298,7 +296,6 @@ class ServedConnection implements AmqpTransportListener {
     out.entry(DOWN_RETURN, this.id);
     out.int(channel);
     out.int(replyCode);
-    out.int(message.body.length);
     out.str(replyText);
     out.messageTail(message.exchange, message.routingKey, message.properties, message.body);
     this.host.schedule();

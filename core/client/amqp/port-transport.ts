@@ -216,7 +216,7 @@ class PortClient implements AmqpTransport {
         const deliveryTag = r.int();
         const redelivered = r.flag();
         const messageCount = r.int();
-        const message = r.messageTail(r.int());
+        const message = r.messageTail();
         const { exchange, routingKey } = message;
         out?.setReply(out.reserveReply(channel), { fields: { deliveryTag, redelivered, exchange, routingKey, messageCount }, message });
         break;
@@ -231,17 +231,15 @@ class PortClient implements AmqpTransport {
         const channel = r.int();
         const deliveryTag = r.int();
         const redelivered = r.flag();
-        const length = r.int();
         const consumerTag = r.str();
-        out?.deliver(channel, consumerTag, deliveryTag, redelivered, r.messageTail(length));
+        out?.deliver(channel, consumerTag, deliveryTag, redelivered, r.messageTail());
         break;
       }
       case DOWN_RETURN: {
         const channel = r.int();
         const replyCode = r.int();
-        const length = r.int();
         const replyText = r.str();
-        out?.returned(channel, replyCode, replyText, r.messageTail(length));
+        out?.returned(channel, replyCode, replyText, r.messageTail());
         break;
       }
       case DOWN_CONFIRM: {
